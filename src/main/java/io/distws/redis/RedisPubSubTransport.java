@@ -1,0 +1,53 @@
+package io.distws.redis;
+
+import io.distws.spi.Transport;
+import java.util.concurrent.CompletionStage;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.redisson.api.RTopic;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+
+/**
+ * The pub/sub driver: each node incarnation subscribes to its own channel. A publish that reaches no subscriber means
+ * the node is gone. At-most-once: a packet published while a node is resubscribing is lost.
+ */
+public final class RedisPubSubTransport implements Transport {
+
+    private static final Logger LOG = Logger.getLogger(RedisPubSubTransport.class.getName());
+
+    private final RedissonClient redis;
+    private final RedisKeys keys;
+    private RTopic topic;
+    private int listenerId;
+
+    public RedisPubSubTransport(RedissonClient redis, RedisKeys keys) {
+        this.redis = redis;
+        this.keys = keys;
+    }
+
+    @Override
+    public void start(String nodeId, Inbound inbound) {
+        topic = redis.getTopic(keys.nodeChannel(nodeId), StringCodec.INSTANCE);
+        listenerId = topic.addListener(String.class, (channel, packet) -> {
+            try {
+                inbound.accept(packet);
+            } catch (RuntimeException e) {
+                LOG.log(Level.SEVERE, "Inbound handler failed on a packet; continuing", e);
+            }
+        });
+    }
+
+    @Override
+    public CompletionStage<Boolean> send(String nodeId, String packet) {
+        return redis.getTopic(keys.nodeChannel(nodeId), StringCodec.INSTANCE).publishAsync(packet)
+                .thenApply(receivers -> receivers > 0);
+    }
+
+    @Override
+    public void close() {
+        if (topic != null) {
+            topic.removeListener(listenerId);
+        }
+    }
+}

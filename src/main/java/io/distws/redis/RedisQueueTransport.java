@@ -1,0 +1,124 @@
+package io.distws.redis;
+
+import io.distws.spi.Transport;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.redisson.api.RBlockingQueue;
+import org.redisson.api.RScript;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+
+/**
+ * The queue driver: each node incarnation has an inbox list; senders push only while the node's alive key exists,
+ * and every push renews the inbox's expiry, so the inbox of a dead node never grows and soon disappears. One thread
+ * takes packets in order and hands them to the core, which may make it wait (back-pressure stays in Redis).
+ */
+public final class RedisQueueTransport implements Transport {
+
+    private static final Logger LOG = Logger.getLogger(RedisQueueTransport.class.getName());
+    /** KEYS[1] inbox, KEYS[2] alive key; ARGV[1] packet, ARGV[2] inbox expiry ms. -1: node not alive. */
+    private static final String PUSH_IF_ALIVE = """
+            if redis.call('EXISTS', KEYS[2]) == 0 then return -1 end
+            redis.call('RPUSH', KEYS[1], ARGV[1])
+            redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            return 1""";
+    private static final long POLL_SECONDS = 1;
+
+    private final RedissonClient redis;
+    private final RedisKeys keys;
+    private final ThreadFactory threads;
+    private final String inboxExpiryMillis;
+    private volatile boolean running;
+    private Thread consumer;
+
+    public RedisQueueTransport(RedissonClient redis, RedisKeys keys, ThreadFactory threads, Duration inboxExpiry) {
+        this.redis = redis;
+        this.keys = keys;
+        this.threads = threads;
+        this.inboxExpiryMillis = Long.toString(inboxExpiry.toMillis());
+    }
+
+    @Override
+    public void start(String nodeId, Inbound inbound) {
+        RBlockingQueue<String> inbox = redis.getBlockingQueue(keys.nodeInbox(nodeId), StringCodec.INSTANCE);
+        running = true;
+        consumer = threads.newThread(() -> consume(inbox, inbound));
+        consumer.setName("distws-inbox-" + nodeId);
+        consumer.start();
+    }
+
+    private void consume(RBlockingQueue<String> inbox, Inbound inbound) {
+        boolean failing = false;
+        while (running) {
+            String packet;
+            try {
+                packet = inbox.poll(POLL_SECONDS, TimeUnit.SECONDS);
+                if (failing) {
+                    LOG.log(Level.INFO, "Inbox {0} is readable again", inbox.getName());
+                    failing = false;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                if (!running) {
+                    return;
+                }
+                if (!failing) {
+                    LOG.log(Level.WARNING, "Cannot read inbox " + inbox.getName() + "; retrying", e);
+                    failing = true;
+                }
+                pause();
+                continue;
+            }
+            if (packet != null) {
+                try {
+                    inbound.accept(packet);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.SEVERE, "Inbound handler failed on a packet; continuing", e);
+                }
+            }
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(TimeUnit.SECONDS.toMillis(POLL_SECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public CompletionStage<Boolean> send(String nodeId, String packet) {
+        return redis.getScript(StringCodec.INSTANCE)
+                .<Long>evalAsync(keys.nodeInbox(nodeId), RScript.Mode.READ_WRITE, PUSH_IF_ALIVE,
+                        RScript.ReturnType.LONG, List.of(keys.nodeInbox(nodeId), keys.nodeAlive(nodeId)),
+                        packet, inboxExpiryMillis)
+                .thenApply(result -> result != null && result > 0);
+    }
+
+    /** Whether the consumer thread is taking packets. */
+    public boolean isConsuming() {
+        return running && consumer != null && consumer.isAlive();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        Thread t = consumer;
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(POLL_SECONDS + 1));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.distws.runtime;
+
+import io.distws.config.DistwsConfig;
+import io.distws.core.ClusterNode;
+import io.distws.redis.RedisBackend;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+/**
+ * Starts this node when the application starts and stops it when the application stops: reads and validates the
+ * configuration (a bad value fails the deployment, naming the key), connects to Redis and runs the
+ * {@link ClusterNode} with threads from Jakarta Concurrency.
+ */
+@ApplicationScoped
+public class DistwsRuntime {
+
+    private static final Logger LOG = Logger.getLogger(DistwsRuntime.class.getName());
+
+    @Resource(lookup = "java:comp/DefaultManagedExecutorService")
+    ManagedExecutorService executor;
+
+    @Resource(lookup = "java:comp/DefaultManagedScheduledExecutorService")
+    ManagedScheduledExecutorService scheduler;
+
+    @Resource(lookup = "java:comp/DefaultManagedThreadFactory")
+    ManagedThreadFactory threads;
+
+    private volatile RedisBackend redis;
+    private volatile ClusterNode node;
+
+    void onStart(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
+        node();
+    }
+
+    /** The running node, started on first use. */
+    public ClusterNode node() {
+        ClusterNode current = node;
+        if (current == null) {
+            synchronized (this) {
+                if (node == null) {
+                    start();
+                }
+                current = node;
+            }
+        }
+        return current;
+    }
+
+    /** The Redis side, for health checks. */
+    public RedisBackend redis() {
+        node();
+        return redis;
+    }
+
+    private void start() {
+        Config mp = ConfigProvider.getConfig();
+        DistwsConfig config = DistwsConfig.load(key -> mp.getOptionalValue(key, String.class));
+        RedisBackend backend;
+        try {
+            backend = RedisBackend.open(config, threads);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("distribute-ws cannot connect to Redis at "
+                    + config.redisConfig().map(p -> DistwsConfig.REDIS_CONFIG + "=" + p)
+                            .orElse(DistwsConfig.REDIS_ADDRESS + "=" + config.redisAddress()) + ": " + e.getMessage(), e);
+        }
+        try {
+            node = ClusterNode.start(config, backend.backend(), executor, scheduler);
+            redis = backend;
+        } catch (RuntimeException e) {
+            backend.close();
+            throw e;
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        ClusterNode current = node;
+        if (current != null) {
+            try {
+                current.close();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "distribute-ws node did not stop cleanly", e);
+            }
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package io.distws.spi;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/** Node liveness: each node incarnation beats a short-lived key; a node that stops beating is dead. Thread-safe. */
+public interface NodeRegistry {
+
+    /**
+     * Claims a node id for a new incarnation.
+     *
+     * @return false if the id is already taken by a live node (pick another incarnation)
+     */
+    CompletionStage<Boolean> claim(NodeInfo node, Duration timeout);
+
+    /**
+     * Says this node is alive for {@code timeout} more, with fresh info.
+     *
+     * @return false if the node's registration had vanished (Redis lost its data, or others took the node for dead):
+     *     the node is registered again and should re-assert its relations
+     */
+    CompletionStage<Boolean> beat(NodeInfo node, Duration timeout);
+
+    /** The nodes that beat within their timeout; a snapshot. */
+    CompletionStage<List<NodeInfo>> liveNodes();
+
+    /** Removes a node from the registry (it stopped, or it was found dead). */
+    CompletionStage<Void> leave(String nodeId);
+}

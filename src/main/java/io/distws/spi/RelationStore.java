@@ -1,0 +1,39 @@
+package io.distws.spi;
+
+import io.distws.api.DistributedFd;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/** Stores user/connection relations with a TTL, shared by all nodes. Thread-safe; every call is asynchronous. */
+public interface RelationStore {
+
+    /** Stores the relation (user -> fd, fd -> user, node -> fd) and (re)starts its TTL. Idempotent. */
+    CompletionStage<Void> bind(Relation relation);
+
+    /** Re-asserts many relations at once in one round trip, restarting their TTL; used after Redis lost data. */
+    CompletionStage<Void> bindAll(Collection<Relation> relations);
+
+    /**
+     * Restarts the TTL of relations that still exist, without re-creating removed ones (a relation removed by any
+     * node stays removed).
+     */
+    CompletionStage<Void> refresh(Collection<Relation> relations);
+
+    /** Removes the fd's relations, deleting fd -> user only while it still names {@code uid} (compare-and-delete). */
+    CompletionStage<Void> unbind(DistributedFd fd, String uid);
+
+    /** The user's connections, oldest bound first; empty when none. */
+    CompletionStage<List<DistributedFd>> fdsOf(String uid);
+
+    /** The connections of each user in one round trip; users without connections map to an empty list. */
+    CompletionStage<Map<String, List<DistributedFd>>> fdsOf(Collection<String> uids);
+
+    /** The user bound to the connection, or empty. */
+    CompletionStage<Optional<String>> userOf(DistributedFd fd);
+
+    /** Removes every relation held by a node; returns how many connections it had. */
+    CompletionStage<Integer> purgeNode(String nodeId);
+}

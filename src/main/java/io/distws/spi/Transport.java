@@ -1,0 +1,34 @@
+package io.distws.spi;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Moves packets (encoded JSON) to one node incarnation. Implementations only move bytes: routing, batching and
+ * ordering live in the core. One instance per node; thread-safe.
+ */
+public interface Transport extends AutoCloseable {
+
+    /**
+     * Starts delivering packets addressed to {@code nodeId} to {@code inbound}, one at a time and in the order they
+     * were sent by any one sender. Called once.
+     */
+    void start(String nodeId, Inbound inbound);
+
+    /**
+     * Sends one packet to a node.
+     *
+     * @return completes with true once the backend has taken it for a live node, false when that node is known not
+     *     to be there (it will never read it); completes exceptionally when the backend is unreachable
+     */
+    CompletionStage<Boolean> send(String nodeId, String packet);
+
+    /** Stops receiving; packets not yet taken stay with the backend. */
+    @Override
+    void close();
+
+    /** Receives packets; {@link #accept} may block to push back on the backend. */
+    @FunctionalInterface
+    interface Inbound {
+        void accept(String packet);
+    }
+}

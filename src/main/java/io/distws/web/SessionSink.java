@@ -1,0 +1,48 @@
+package io.distws.web;
+
+import io.distws.api.Message;
+import io.distws.api.Opcode;
+import io.distws.core.ConnectionSink;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.SendHandler;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.function.Consumer;
+
+/** Adapts a WebSocket session to the core's {@link ConnectionSink}, writing with the asynchronous remote. */
+final class SessionSink implements ConnectionSink {
+
+    private final Session session;
+
+    SessionSink(Session session) {
+        this.session = session;
+    }
+
+    @Override
+    public void write(Message message, Consumer<Throwable> done) {
+        SendHandler handler = result -> done.accept(result.isOK() ? null : result.getException());
+        try {
+            if (message.opcode() == Opcode.TEXT) {
+                session.getAsyncRemote().sendText(message.text(), handler);
+            } else {
+                // A private, writable copy: containers may read through array() or move the buffer's position.
+                session.getAsyncRemote().sendBinary(ByteBuffer.wrap(message.bytes()), handler);
+            }
+        } catch (RuntimeException e) {
+            done.accept(e);
+        }
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        if (!session.isOpen()) {
+            return;
+        }
+        try {
+            session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason));
+        } catch (IOException | RuntimeException ignored) {
+            // The peer is gone already; nothing left to tell it.
+        }
+    }
+}
