@@ -34,9 +34,10 @@ public record DistributedFd(String nodeId, long fd) {
         if (dash <= 0 || dash == value.length() - 1) {
             throw new IllegalArgumentException("distributed fd must look like '<nodeId>-<fd>', got '" + value + "'");
         }
+        String digits = value.substring(dash + 1);
         long fd;
         try {
-            fd = Long.parseLong(value.substring(dash + 1));
+            fd = digits.chars().allMatch(c -> c >= '0' && c <= '9') ? Long.parseLong(digits) : -1;
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("distributed fd must end in a number, got '" + value + "'");
         }

@@ -105,7 +105,7 @@ public record DistwsConfig(
         int concurrency = r.positiveInt(QUEUE_CONCURRENCY, "10", 10_000);
         Duration heartbeat = r.duration(HEARTBEAT_INTERVAL, "PT5S");
         Duration timeout = r.duration(NODE_TIMEOUT, "PT15S");
-        if (heartbeat != null && timeout != null && timeout.compareTo(heartbeat.multipliedBy(2)) < 0) {
+        if (heartbeat.compareTo(timeout.minus(heartbeat)) > 0) { // timeout < 2 x heartbeat, without overflow
             r.problem(NODE_TIMEOUT, timeout.toString(), "at least twice " + HEARTBEAT_INTERVAL + " (" + heartbeat + ")");
         }
         int maxMessages = r.positiveInt(OUTBOUND_MAX_MESSAGES, "1024", 1_000_000);

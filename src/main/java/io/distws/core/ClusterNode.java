@@ -48,6 +48,7 @@ public final class ClusterNode implements AutoCloseable {
     private final NodeStats stats = new NodeStats();
     private final InboundDispatcher inbound;
     private final ConcurrentHashMap<String, Outbox> outboxes = new ConcurrentHashMap<>();
+    private final Sequencer sequencer = new Sequencer();
     private final long startedAt = System.currentTimeMillis();
     private final ScheduledFuture<?> heartbeat;
     private volatile long lastRelationRefresh = System.nanoTime();
@@ -187,15 +188,12 @@ public final class ClusterNode implements AutoCloseable {
 
     /** Routes to every connection of a user. */
     public CompletionStage<Integer> sendToUser(String uid, Message message) {
-        return relations.fdsOf(uid).thenCompose(fds -> route(fds, message));
+        return inOrder(relations.fdsOf(uid), fds -> route(fds, message));
     }
 
     /** Routes to every connection of each user, one envelope per node. */
     public CompletionStage<Integer> sendToUsers(Collection<String> uids, Message message) {
-        if (uids.isEmpty()) {
-            return CompletableFuture.completedFuture(0);
-        }
-        return relations.fdsOf(uids).thenCompose(byUser -> {
+        return inOrder(uids.isEmpty() ? CompletableFuture.completedFuture(Map.of()) : relations.fdsOf(uids), byUser -> {
             List<DistributedFd> all = new ArrayList<>();
             byUser.values().forEach(all::addAll);
             return route(all, message);
@@ -204,19 +202,18 @@ public final class ClusterNode implements AutoCloseable {
 
     /** Routes to one connection. */
     public CompletionStage<Integer> sendToFd(DistributedFd fd, Message message) {
-        return route(List.of(fd), message);
+        return inOrder(CompletableFuture.completedFuture(List.of(fd)), fds -> route(fds, message));
     }
 
     /** Routes to every connection of every live node. */
     public CompletionStage<Integer> sendToAll(Message message) {
-        int local = 0;
-        for (LocalConnection c : connections.all()) {
-            if (c.enqueue(message)) {
-                local++;
+        return inOrder(registry.liveNodes(), nodes -> {
+            int local = 0;
+            for (LocalConnection c : connections.all()) {
+                if (c.enqueue(message)) {
+                    local++;
+                }
             }
-        }
-        int localCount = local;
-        return registry.liveNodes().thenCompose(nodes -> {
             List<CompletableFuture<Integer>> remote = new ArrayList<>();
             for (NodeInfo node : nodes) {
                 if (!node.nodeId().equals(nodeId)) {
@@ -224,8 +221,32 @@ public final class ClusterNode implements AutoCloseable {
                             .thenApply(accepted -> accepted ? node.connections() : 0));
                 }
             }
-            return sum(localCount, remote);
+            return sum(local, remote);
         });
+    }
+
+    /**
+     * Runs {@code route} with the look-up's result, in the order the sends were called (see {@link Sequencer}), and
+     * completes with its count.
+     */
+    private <T> CompletionStage<Integer> inOrder(CompletionStage<T> lookup,
+                                                 java.util.function.Function<T, CompletionStage<Integer>> route) {
+        Sequencer.Slot slot = sequencer.reserve();
+        CompletableFuture<Integer> result = new CompletableFuture<>();
+        lookup.whenComplete((value, failure) -> sequencer.complete(slot, () -> {
+            if (failure != null) {
+                result.completeExceptionally(failure);
+                return;
+            }
+            route.apply(value).whenComplete((count, routeFailure) -> {
+                if (routeFailure != null) {
+                    result.completeExceptionally(routeFailure);
+                } else {
+                    result.complete(count);
+                }
+            });
+        }));
+        return result;
     }
 
     /** Delivers local targets at once and sends one envelope per remote node; counts the connections reached. */

@@ -94,10 +94,10 @@ public final class PacketCodec {
             JsonArray to = arrayField(e, "to");
             fds = new long[to.size()];
             for (int i = 0; i < fds.length; i++) {
-                if (!(to.get(i) instanceof JsonNumber n) || !n.isIntegral() || n.longValue() <= 0) {
+                fds[i] = to.get(i) instanceof JsonNumber n && n.isIntegral() ? exactLong(n) : -1;
+                if (fds[i] <= 0) {
                     throw new MalformedPacketException("envelope 'to' must hold positive whole numbers");
                 }
-                fds[i] = n.longValue();
             }
         }
         Opcode opcode;
@@ -119,9 +119,22 @@ public final class PacketCodec {
 
     private static int intField(JsonObject o, String name) throws MalformedPacketException {
         if (o.get(name) instanceof JsonNumber n && n.isIntegral()) {
-            return n.intValue();
+            try {
+                return n.intValueExact();
+            } catch (ArithmeticException tooLarge) {
+                // falls through to the error below
+            }
         }
         throw new MalformedPacketException("field '" + name + "' must be a whole number");
+    }
+
+    /** The number's exact value, or -1 if it does not fit a long (never truncated into a valid fd). */
+    private static long exactLong(JsonNumber n) {
+        try {
+            return n.longValueExact();
+        } catch (ArithmeticException tooLarge) {
+            return -1;
+        }
     }
 
     private static String stringField(JsonObject o, String name) throws MalformedPacketException {

@@ -1,0 +1,252 @@
+package io.distws.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.distws.api.DistributedFd;
+import io.distws.api.Message;
+import io.distws.config.DistwsConfig;
+import io.distws.core.ClusterNode;
+import io.distws.core.Envelope;
+import io.distws.core.LocalConnection;
+import io.distws.core.PacketCodec;
+import io.distws.spi.Backend;
+import io.distws.spi.Transport;
+import io.distws.support.RecordingSink;
+import io.distws.support.TestRedis;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.redisson.api.RedissonClient;
+
+/**
+ * The contract every transport must keep, run against each one with two nodes in this JVM on the real Redis
+ * (relations and registry in Redis; only the transport varies).
+ */
+abstract class TransportContract {
+
+    static final Duration WAIT = Duration.ofSeconds(10);
+
+    RedissonClient redis;
+    String prefix;
+    ExecutorService executor;
+    ScheduledExecutorService scheduler;
+    final List<ClusterNode> nodes = new ArrayList<>();
+    ClusterNode a;
+    ClusterNode b;
+
+    /** The driver name the nodes are configured with. */
+    abstract String driver();
+
+    /** A fresh transport for one node. */
+    abstract Transport transport(RedisKeys keys);
+
+    @BeforeEach
+    void startTwoNodes() {
+        redis = TestRedis.client();
+        prefix = TestRedis.uniquePrefix();
+        executor = Executors.newCachedThreadPool();
+        scheduler = Executors.newScheduledThreadPool(1);
+        a = startNode("a");
+        b = startNode("b");
+    }
+
+    @AfterEach
+    void stopNodes() {
+        nodes.forEach(ClusterNode::close);
+        executor.shutdownNow();
+        scheduler.shutdownNow();
+        TestRedis.deleteAll(redis, prefix);
+        redis.shutdown();
+    }
+
+    DistwsConfig config(String serverId) {
+        Map<String, String> values = new HashMap<>();
+        values.put(DistwsConfig.SERVER_ID, serverId);
+        values.put(DistwsConfig.DRIVER, driver());
+        values.put(DistwsConfig.KEY_PREFIX, prefix);
+        values.put(DistwsConfig.QUEUE_CONSUMERS, "4");
+        values.put(DistwsConfig.QUEUE_CONCURRENCY, "10");
+        values.put(DistwsConfig.HEARTBEAT_INTERVAL, "200ms");
+        values.put(DistwsConfig.NODE_TIMEOUT, "2s");
+        return DistwsConfig.load(key -> Optional.ofNullable(values.get(key)));
+    }
+
+    ClusterNode startNode(String serverId) {
+        DistwsConfig config = config(serverId);
+        RedisKeys keys = new RedisKeys(config);
+        Backend backend = new Backend(transport(keys), new RedisRelationStore(redis, keys, config.ttl()),
+                new RedisNodeRegistry(redis, keys, config.nodeTimeout()));
+        ClusterNode node = ClusterNode.start(config, backend, executor, scheduler);
+        nodes.add(node);
+        return node;
+    }
+
+    static RecordingSink connect(ClusterNode node, String uid) {
+        RecordingSink sink = new RecordingSink();
+        LocalConnection c = node.open(sink);
+        node.bind(c.fd().fd(), uid).toCompletableFuture().join();
+        return sink;
+    }
+
+    static int join(java.util.concurrent.CompletionStage<Integer> routed) {
+        return routed.toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+    }
+
+    @Test
+    void deliversToUserConnectedToOtherNode() throws Exception {
+        RecordingSink bob = connect(b, "bob");
+        assertEquals(1, join(a.sendToUser("bob", Message.text("hi bob"))));
+        assertEquals("hi bob", bob.nextText(WAIT));
+    }
+
+    @Test
+    void deliversToEveryConnectionOfAUserOnBothNodes() throws Exception {
+        RecordingSink tab1 = connect(b, "carol");
+        RecordingSink tab2 = connect(b, "carol");
+        RecordingSink phone = connect(a, "carol");
+        assertEquals(3, join(a.sendToUser("carol", Message.text("to all tabs"))));
+        for (RecordingSink sink : List.of(tab1, tab2, phone)) {
+            assertEquals("to all tabs", sink.nextText(WAIT));
+        }
+    }
+
+    @Test
+    void deliversBinaryFramesAsBinary() throws Exception {
+        RecordingSink bob = connect(b, "bob");
+        byte[] payload = {0, 1, (byte) 0xFF, 42};
+        assertEquals(1, join(a.sendToUser("bob", Message.binary(payload))));
+        Message received = bob.poll(WAIT);
+        assertEquals(Message.binary(payload), received);
+    }
+
+    @Test
+    void reportsAnOfflineUserAsRoutedToNobody() {
+        assertEquals(0, join(a.sendToUser("nobody", Message.text("hello?"))));
+    }
+
+    @Test
+    void reportsAConnectionOfAnUnknownNodeAsRoutedToNobody() {
+        assertEquals(0, join(a.sendToFd(DistributedFd.parse("ghost:00000000-1"), Message.text("boo"))));
+    }
+
+    @Test
+    void keepsPerConnectionOrderFromConcurrentSendersWithTenDeliveriesInFlight() throws Exception {
+        List<String> uids = List.of("u1", "u2", "u3");
+        Map<String, RecordingSink> sinks = new HashMap<>();
+        for (String uid : uids) {
+            sinks.put(uid, connect(b, uid));
+        }
+        int threads = 4;
+        int perThread = 300;
+        ExecutorService senders = Executors.newFixedThreadPool(threads);
+        List<Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int thread = t;
+            done.add(senders.submit(() -> {
+                for (int i = 0; i < perThread; i++) {
+                    a.sendToUser(uids.get(i % uids.size()), Message.text(thread + ":" + i));
+                }
+            }));
+        }
+        for (Future<?> f : done) {
+            f.get(30, TimeUnit.SECONDS);
+        }
+        senders.shutdown();
+        for (String uid : uids) {
+            int expected = 0;
+            for (int t = 0; t < threads; t++) {
+                for (int i = 0; i < perThread; i++) {
+                    if (uids.get(i % uids.size()).equals(uid)) {
+                        expected++;
+                    }
+                }
+            }
+            List<String> received = sinks.get(uid).texts(expected, WAIT);
+            int[] last = new int[threads];
+            java.util.Arrays.fill(last, -1);
+            for (String text : received) {
+                String[] parts = text.split(":");
+                int thread = Integer.parseInt(parts[0]);
+                int seq = Integer.parseInt(parts[1]);
+                assertTrue(seq > last[thread], uid + " got " + text + " after " + thread + ":" + last[thread]);
+                last[thread] = seq;
+            }
+        }
+    }
+
+    @Test
+    void sendsOneEnvelopePerNodeForManyRecipients() throws Exception {
+        List<String> uids = new ArrayList<>();
+        List<RecordingSink> sinks = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            uids.add("m" + i);
+            sinks.add(connect(b, "m" + i));
+        }
+        long packetsBefore = b.stats().packetsIn();
+        assertEquals(50, join(a.sendToUsers(uids, Message.text("to fifty"))));
+        for (RecordingSink sink : sinks) {
+            assertEquals("to fifty", sink.nextText(WAIT));
+        }
+        assertEquals(1, b.stats().packetsIn() - packetsBefore);
+    }
+
+    @Test
+    void broadcastsToEveryConnectionOnEveryNode() throws Exception {
+        RecordingSink onA = connect(a, "x");
+        RecordingSink onB1 = connect(b, "y");
+        RecordingSink onB2 = connect(b, "z");
+        join(a.sendToAll(Message.text("everyone")));
+        for (RecordingSink sink : List.of(onA, onB1, onB2)) {
+            assertEquals("everyone", sink.nextText(WAIT));
+        }
+    }
+
+    @Test
+    void dropsItsOwnEcho() throws Exception {
+        RecordingSink own = connect(a, "self");
+        long fd = nodes.get(0).connections().all().iterator().next().fd().fd();
+        String echo = new PacketCodec(1 << 20).encode(a.nodeId(),
+                List.of(new Envelope(new long[] {fd}, Message.text("echo"))));
+        transportOf(a).send(a.nodeId(), echo).toCompletableFuture().join();
+        join(b.sendToUser("self", Message.text("real")));
+        assertEquals("real", own.nextText(WAIT));
+        assertEquals(1, a.stats().echoesDropped());
+        assertNull(own.poll(Duration.ZERO));
+    }
+
+    @Test
+    void closingOneTabKeepsTheOtherTabsRelation() throws Exception {
+        RecordingSink first = new RecordingSink();
+        LocalConnection tab1 = b.open(first);
+        b.bind(tab1.fd().fd(), "dave").toCompletableFuture().join();
+        RecordingSink second = connect(b, "dave");
+        b.closed(tab1).toCompletableFuture().join();
+        assertEquals(1, join(a.sendToUser("dave", Message.text("still here"))));
+        assertEquals("still here", second.nextText(WAIT));
+        assertNull(first.poll(Duration.ZERO));
+    }
+
+    private Transport transportOf(ClusterNode node) {
+        return transports.get(nodes.indexOf(node));
+    }
+
+    final List<Transport> transports = new ArrayList<>();
+
+    Transport remember(Transport transport) {
+        transports.add(transport);
+        return transport;
+    }
+}
