@@ -8,9 +8,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -33,6 +35,14 @@ import java.util.regex.Pattern;
  * @param nodeTimeout         {@code distws.node.timeout}, default PT15S: a node silent this long is dead
  * @param outboundMaxMessages {@code distws.outbound.max-messages}, default 1024: frames queued for one connection
  * @param outboundMaxBytes    {@code distws.outbound.max-bytes}, default 4194304: bytes queued for one connection
+ * @param authMode            {@code distws.auth.mode}, default {@code jwt}: a signed token at the handshake and on the
+ *                            REST API (key from {@code mp.jwt.verify.*}); {@code dev} trusts {@code ?uid=}, for demos
+ * @param allowedOrigins      {@code distws.allowed-origins}, default empty: comma-separated origins
+ *                            ({@code https://app.example}) whose pages may open {@code /ws}, besides pages of the
+ *                            node's own origin. Handshakes without {@code Origin} (non-browser clients) pass
+ * @param restRole            {@code distws.auth.rest-role}, default {@code distws-sender}: the JWT group a caller of
+ *                            the REST API needs
+ * @param limits              {@code distws.limits.*}: what one client may send, see {@link Limits}
  */
 public record DistwsConfig(
         String serverId,
@@ -49,7 +59,11 @@ public record DistwsConfig(
         Duration heartbeatInterval,
         Duration nodeTimeout,
         int outboundMaxMessages,
-        long outboundMaxBytes) {
+        long outboundMaxBytes,
+        AuthMode authMode,
+        Set<Origin> allowedOrigins,
+        String restRole,
+        Limits limits) {
 
     public static final String SERVER_ID = "distws.server-id";
     public static final String DRIVER = "distws.driver";
@@ -66,9 +80,41 @@ public record DistwsConfig(
     public static final String NODE_TIMEOUT = "distws.node.timeout";
     public static final String OUTBOUND_MAX_MESSAGES = "distws.outbound.max-messages";
     public static final String OUTBOUND_MAX_BYTES = "distws.outbound.max-bytes";
+    public static final String AUTH_MODE = "distws.auth.mode";
+    public static final String ALLOWED_ORIGINS = "distws.allowed-origins";
+    public static final String REST_ROLE = "distws.auth.rest-role";
+    public static final String MAX_FRAME_BYTES = "distws.limits.max-frame-bytes";
+    public static final String MAX_RECIPIENTS = "distws.limits.max-recipients";
+    public static final String RATE = "distws.limits.rate";
+    public static final String BURST = "distws.limits.burst";
+    public static final String MAX_CONNECTIONS_PER_USER = "distws.limits.max-connections-per-user";
 
     private static final Pattern SERVER_ID_SYNTAX = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final Pattern DURATION_SHORTHAND = Pattern.compile("(\\d+)(ms|s|m|h)");
+    private static final Pattern ROLE_SYNTAX = Pattern.compile("[^\\s,]{1,128}");
+
+    public DistwsConfig {
+        allowedOrigins = Set.copyOf(allowedOrigins);
+    }
+
+    /**
+     * What one WebSocket client may send; a client over a limit gets an error frame, and is closed (1008) when it
+     * keeps going.
+     *
+     * @param maxFrameBytes         {@code distws.limits.max-frame-bytes}, default 65536: the largest client frame;
+     *                              a larger one closes the connection with 1009
+     * @param maxRecipients         {@code distws.limits.max-recipients}, default 1000: users per {@code sendMulti}
+     *                              frame or REST request
+     * @param rate                  {@code distws.limits.rate}, default 50: frames per second one connection may send
+     *                              on average; more are answered with {@code rate_limited}
+     * @param burst                 {@code distws.limits.burst}, default 100: frames one connection may send at once
+     *                              before {@code rate} applies; more than three bursts refused within 10 seconds close
+     *                              the connection
+     * @param maxConnectionsPerUser {@code distws.limits.max-connections-per-user}, default 16: open connections of
+     *                              one user across the cluster; a newer one is closed with 1008
+     */
+    public record Limits(int maxFrameBytes, int maxRecipients, int rate, int burst, int maxConnectionsPerUser) {
+    }
 
     /**
      * Reads and validates every key through {@code lookup} (a MicroProfile Config, or a map in tests).
@@ -113,9 +159,29 @@ public record DistwsConfig(
         if (maxBytes < 1024) {
             r.problem(OUTBOUND_MAX_BYTES, Long.toString(maxBytes), "a whole number of bytes from 1024");
         }
+        AuthMode authMode = r.parse(AUTH_MODE, "jwt", "'jwt' or 'dev'",
+                v -> AuthMode.valueOf(v.trim().toUpperCase(Locale.ROOT)));
+        Set<Origin> origins = new LinkedHashSet<>();
+        for (String entry : r.string(ALLOWED_ORIGINS, "").split(",")) {
+            if (!entry.isBlank()) {
+                Origin.parse(entry).ifPresentOrElse(origins::add, () -> r.problem(ALLOWED_ORIGINS, entry.trim(),
+                        "comma-separated origins such as https://app.example or http://localhost:8080"));
+            }
+        }
+        String restRole = r.string(REST_ROLE, "distws-sender");
+        if (!ROLE_SYNTAX.matcher(restRole).matches()) {
+            r.problem(REST_ROLE, restRole, "one group name of at most 128 characters, without spaces or commas");
+        }
+        Limits limits = new Limits(
+                r.intInRange(MAX_FRAME_BYTES, "65536", 256, 16 * 1024 * 1024),
+                r.positiveInt(MAX_RECIPIENTS, "1000", 100_000),
+                r.positiveInt(RATE, "50", 1_000_000),
+                r.positiveInt(BURST, "100", 1_000_000),
+                r.positiveInt(MAX_CONNECTIONS_PER_USER, "16", 1_000_000));
         r.throwIfAny();
         return new DistwsConfig(serverId, driver, redisAddress, redisConfig, Duration.ofSeconds(ttlSeconds), opcode,
-                prefix, userFds, fdUser, consumers, concurrency, heartbeat, timeout, maxMessages, maxBytes);
+                prefix, userFds, fdUser, consumers, concurrency, heartbeat, timeout, maxMessages, maxBytes, authMode,
+                origins, restRole, limits);
     }
 
     private static boolean validRedisAddress(String address) {
@@ -162,9 +228,13 @@ public record DistwsConfig(
         }
 
         int positiveInt(String key, String fallback, int max) {
-            String accepted = "a whole number from 1 to " + max;
+            return intInRange(key, fallback, 1, max);
+        }
+
+        int intInRange(String key, String fallback, int min, int max) {
+            String accepted = "a whole number from " + min + " to " + max;
             int value = parse(key, fallback, accepted, Integer::parseInt);
-            if (value < 1 || value > max) {
+            if (value < min || value > max) {
                 problem(key, Integer.toString(value), accepted);
             }
             return value;

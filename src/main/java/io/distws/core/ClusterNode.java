@@ -127,8 +127,15 @@ public final class ClusterNode implements AutoCloseable {
 
     // ---- connections and relations
 
-    /** Registers a new local connection and returns it; call {@link #closed} when it ends. */
+    /**
+     * Registers a new local connection and returns it; call {@link #closed} when it ends.
+     *
+     * @throws IllegalStateException if this node is shutting down
+     */
     public LocalConnection open(ConnectionSink sink) {
+        if (closed) {
+            throw new IllegalStateException("node " + nodeId + " is shutting down");
+        }
         return connections.open(sink, slow -> {
             stats.slowConsumersClosed.increment();
             closed(slow);
@@ -322,6 +329,11 @@ public final class ClusterNode implements AutoCloseable {
                     LOG.log(Level.INFO, "Heartbeat of {0} reaches Redis again", nodeId);
                 }
                 backendReachable = true;
+                transport.heal().exceptionally(e -> {
+                    LOG.log(Level.WARNING, "Could not check the inbound side of {0}: {1}", new Object[] {nodeId, e});
+                    return null;
+                });
+                reapSilentNodes();
                 long now = System.nanoTime();
                 if (!stillRegistered) {
                     LOG.log(Level.WARNING, "Registration of {0} had vanished; re-asserting {1} relations",
@@ -338,7 +350,45 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
-    /** Stops receiving and beating, removes this node's relations and registration. Local sessions stay open. */
+    /**
+     * A node silent for this long is purged. It is the node timeout less one heartbeat interval, because survivors
+     * look only once per interval: that way the purge is done within {@code distws.node.timeout} of the last beat.
+     */
+    private Duration silenceLimit() {
+        return config.nodeTimeout().minus(config.heartbeatInterval());
+    }
+
+    /** Purges the relations, inbox and registration of nodes that stopped beating; one survivor wins each purge. */
+    private void reapSilentNodes() {
+        Duration silence = silenceLimit();
+        registry.silentNodes(silence).thenAccept(silent -> {
+            for (String dead : silent) {
+                if (dead.equals(nodeId)) {
+                    continue;
+                }
+                registry.claimPurge(dead, silence).thenCompose(won -> {
+                    if (!won) {
+                        return CompletableFuture.completedFuture(null);
+                    }
+                    return relations.purgeNode(dead).thenCompose(count -> registry.leave(dead).thenRun(() -> {
+                        outboxes.remove(dead);
+                        stats.nodesPurged.increment();
+                        LOG.log(Level.WARNING, "Node {0} stopped beating; purged it and its {1} relations",
+                                new Object[] {dead, count});
+                    }));
+                }).exceptionally(e -> {
+                    LOG.log(Level.WARNING, "Could not purge silent node {0}: {1}", new Object[] {dead, e});
+                    return null;
+                });
+            }
+        }).exceptionally(e -> null);
+    }
+
+    /**
+     * Leaves the cluster gracefully: closes every local connection with 1001 (going away), unregisters (senders see
+     * this node's users as offline at once), stops taking packets, deletes the inbox with whatever it still held
+     * (those messages are rejected, not delivered later) and removes the relations. Idempotent.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -346,13 +396,23 @@ public final class ClusterNode implements AutoCloseable {
         }
         closed = true;
         heartbeat.cancel(false);
+        int open = 0;
+        for (LocalConnection c : connections.all()) {
+            c.goAway();
+            open++;
+        }
+        try {
+            registry.leave(nodeId).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "Could not unregister node " + nodeId + " from Redis", e);
+        }
         transport.close();
         try {
             relations.purgeNode(nodeId).toCompletableFuture().get(5, TimeUnit.SECONDS);
-            registry.leave(nodeId).toCompletableFuture().get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
-            LOG.log(Level.WARNING, "Could not clean up node " + nodeId + " in Redis", e);
+            LOG.log(Level.WARNING, "Could not remove the relations of node " + nodeId + " from Redis", e);
         }
-        LOG.log(Level.INFO, "distribute-ws node {0} stopped", nodeId);
+        LOG.log(Level.INFO, "distribute-ws node {0} stopped; closed {1} connections with 1001",
+                new Object[] {nodeId, open});
     }
 }

@@ -17,6 +17,8 @@ public final class LocalConnection {
 
     /** WebSocket close code for a policy violation (RFC 6455). */
     public static final int CLOSE_POLICY = 1008;
+    /** WebSocket close code for an endpoint going away, e.g. a server shutting down (RFC 6455). */
+    public static final int CLOSE_GOING_AWAY = 1001;
     private static final Logger LOG = Logger.getLogger(LocalConnection.class.getName());
 
     private final DistributedFd fd;
@@ -97,6 +99,12 @@ public final class LocalConnection {
             queue.clear();
             queuedBytes = 0;
         }
+    }
+
+    /** Closes the connection because this node is going away (1001); queued frames are dropped. */
+    public void goAway() {
+        markClosed();
+        sink.close(CLOSE_GOING_AWAY, "server shutting down");
     }
 
     public synchronized boolean isClosed() {

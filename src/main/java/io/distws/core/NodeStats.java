@@ -10,6 +10,12 @@ public final class NodeStats {
     final LongAdder echoesDropped = new LongAdder();
     final LongAdder malformedPackets = new LongAdder();
     final LongAdder slowConsumersClosed = new LongAdder();
+    final LongAdder nodesPurged = new LongAdder();
+
+    /** Dead nodes whose relations and inbox this node purged. */
+    public long nodesPurged() {
+        return nodesPurged.sum();
+    }
 
     public long packetsIn() {
         return packetsIn.sum();

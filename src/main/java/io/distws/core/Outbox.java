@@ -14,6 +14,8 @@ import java.util.concurrent.CompletableFuture;
 final class Outbox {
 
     static final int MAX_ENVELOPES_PER_PACKET = 512;
+    /** Envelopes waiting while Redis is slow or away; past this, sends fail at once instead of piling up. */
+    static final int MAX_PENDING = 10_000;
 
     private final String origin;
     private final String destination;
@@ -35,6 +37,10 @@ final class Outbox {
     CompletableFuture<Boolean> submit(Envelope envelope) {
         Pending p = new Pending(envelope, new CompletableFuture<>());
         synchronized (this) {
+            if (pending.size() >= MAX_PENDING) {
+                return CompletableFuture.failedFuture(new IllegalStateException(MAX_PENDING
+                        + " messages are already waiting for Redis to take them to node " + destination));
+            }
             pending.add(p);
             if (sending) {
                 return p.accepted;

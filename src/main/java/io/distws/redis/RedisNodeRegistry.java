@@ -15,6 +15,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.redisson.api.RBatch;
 import org.redisson.api.RFuture;
+import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 
@@ -88,6 +89,32 @@ public final class RedisNodeRegistry implements NodeRegistry {
             }
             return nodes;
         });
+    }
+
+    /** KEYS[1] nodes; ARGV[1] node id, ARGV[2] oldest beat still alive (ms). Removes and returns 1 if silent. */
+    private static final String CLAIM_PURGE = """
+            local beat = redis.call('ZSCORE', KEYS[1], ARGV[1])
+            if beat and tonumber(beat) < tonumber(ARGV[2]) then
+              redis.call('ZREM', KEYS[1], ARGV[1])
+              return 1
+            end
+            return 0""";
+
+    @Override
+    public CompletionStage<List<String>> silentNodes(Duration silence) {
+        long before = System.currentTimeMillis() - silence.toMillis();
+        return redis.getScoredSortedSet(keys.nodes(), StringCodec.INSTANCE)
+                .valueRangeAsync(Double.NEGATIVE_INFINITY, true, before, false)
+                .thenApply(ids -> ids.stream().map(String::valueOf).toList());
+    }
+
+    @Override
+    public CompletionStage<Boolean> claimPurge(String nodeId, Duration silence) {
+        long before = System.currentTimeMillis() - silence.toMillis();
+        return redis.getScript(StringCodec.INSTANCE)
+                .<Long>evalAsync(keys.nodes(), RScript.Mode.READ_WRITE, CLAIM_PURGE, RScript.ReturnType.LONG,
+                        List.of(keys.nodes()), nodeId, Long.toString(before))
+                .thenApply(won -> won != null && won == 1L);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.distws.redis;
 
 import io.distws.spi.Transport;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -18,8 +19,9 @@ public final class RedisPubSubTransport implements Transport {
 
     private final RedissonClient redis;
     private final RedisKeys keys;
-    private RTopic topic;
-    private int listenerId;
+    private volatile RTopic topic;
+    private volatile int listenerId;
+    private Inbound inbound;
 
     public RedisPubSubTransport(RedissonClient redis, RedisKeys keys) {
         this.redis = redis;
@@ -28,12 +30,36 @@ public final class RedisPubSubTransport implements Transport {
 
     @Override
     public void start(String nodeId, Inbound inbound) {
+        this.inbound = inbound;
         topic = redis.getTopic(keys.nodeChannel(nodeId), StringCodec.INSTANCE);
+        subscribe();
+    }
+
+    private void subscribe() {
         listenerId = topic.addListener(String.class, (channel, packet) -> {
             try {
                 inbound.accept(packet);
             } catch (RuntimeException e) {
                 LOG.log(Level.SEVERE, "Inbound handler failed on a packet; continuing", e);
+            }
+        });
+    }
+
+    /**
+     * Redisson resubscribes after a reconnect, but listeners have been lost after failovers and network cuts
+     * (redisson#2007, #4294): ask Redis whether anyone listens on our channel and subscribe again if not.
+     */
+    @Override
+    public CompletionStage<Void> heal() {
+        RTopic current = topic;
+        if (current == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return current.countSubscribersAsync().thenAccept(subscribers -> {
+            if (subscribers == 0) {
+                LOG.log(Level.WARNING, "Nobody listens on {0}; subscribing again", current.getChannelNames());
+                current.removeListener(listenerId);
+                subscribe();
             }
         });
     }

@@ -34,7 +34,9 @@ public final class RedisQueueTransport implements Transport {
     private final ThreadFactory threads;
     private final String inboxExpiryMillis;
     private volatile boolean running;
-    private Thread consumer;
+    private volatile Thread consumer;
+    private RBlockingQueue<String> inbox;
+    private Inbound inbound;
 
     public RedisQueueTransport(RedissonClient redis, RedisKeys keys, ThreadFactory threads, Duration inboxExpiry) {
         this.redis = redis;
@@ -45,11 +47,33 @@ public final class RedisQueueTransport implements Transport {
 
     @Override
     public void start(String nodeId, Inbound inbound) {
-        RBlockingQueue<String> inbox = redis.getBlockingQueue(keys.nodeInbox(nodeId), StringCodec.INSTANCE);
+        this.inbox = redis.getBlockingQueue(keys.nodeInbox(nodeId), StringCodec.INSTANCE);
+        this.inbound = inbound;
         running = true;
-        consumer = threads.newThread(() -> consume(inbox, inbound));
-        consumer.setName("distws-inbox-" + nodeId);
-        consumer.start();
+        startConsumer();
+    }
+
+    private synchronized void startConsumer() {
+        Thread t = threads.newThread(() -> consume(inbox, inbound));
+        t.setName("distws-inbox-" + inbox.getName());
+        t.setDaemon(true);
+        consumer = t;
+        t.start();
+    }
+
+    /** Restarts the consumer thread if it died (it should not; this is the safety net). */
+    @Override
+    public CompletionStage<Void> heal() {
+        if (running && !consumer.isAlive()) {
+            LOG.log(Level.WARNING, "Consumer of {0} had stopped; starting it again", inbox.getName());
+            startConsumer();
+        }
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public boolean receiving() {
+        return isConsuming();
     }
 
     private void consume(RBlockingQueue<String> inbox, Inbound inbound) {
@@ -79,7 +103,7 @@ public final class RedisQueueTransport implements Transport {
             if (packet != null) {
                 try {
                     inbound.accept(packet);
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
                     LOG.log(Level.SEVERE, "Inbound handler failed on a packet; continuing", e);
                 }
             }

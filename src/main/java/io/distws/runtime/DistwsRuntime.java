@@ -37,6 +37,7 @@ public class DistwsRuntime {
 
     private volatile RedisBackend redis;
     private volatile ClusterNode node;
+    private Thread shutdownHook;
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
         node();
@@ -76,16 +77,21 @@ public class DistwsRuntime {
         try {
             node = ClusterNode.start(config, backend.backend(), executor, scheduler);
             redis = backend;
+            // On SIGTERM the servers drop open sockets before any application callback runs; a JVM shutdown hook
+            // runs first, so clients get 1001 (going away). Not a managed thread: none can be had at JVM exit.
+            shutdownHook = new Thread(this::stop, "distws-shutdown");
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
         } catch (RuntimeException e) {
             backend.close();
             throw e;
         }
     }
 
+    /** Leaves the cluster and closes the Redis client. Idempotent. */
     @PreDestroy
-    void stop() {
+    synchronized void stop() {
         ClusterNode current = node;
-        if (current != null) {
+        if (current != null && current.isRunning()) {
             try {
                 current.close();
             } catch (RuntimeException e) {
@@ -94,6 +100,15 @@ public class DistwsRuntime {
         }
         if (redis != null) {
             redis.close();
+            redis = null;
         }
+        if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException jvmAlreadyExiting) {
+                // The hook is running or about to; nothing to remove.
+            }
+        }
+        shutdownHook = null;
     }
 }

@@ -25,6 +25,15 @@ public interface NodeRegistry {
     /** The nodes that beat within their timeout; a snapshot. */
     CompletionStage<List<NodeInfo>> liveNodes();
 
-    /** Removes a node from the registry (it stopped, or it was found dead). */
+    /** Ids of nodes whose last beat is older than {@code silence}: candidates for {@link #claimPurge}. */
+    CompletionStage<List<String>> silentNodes(Duration silence);
+
+    /**
+     * Atomically takes the job of purging a silent node: exactly one caller gets true, even when several nodes race,
+     * and nobody does if the node beat again meanwhile.
+     */
+    CompletionStage<Boolean> claimPurge(String nodeId, Duration silence);
+
+    /** Removes a node from the registry with its alive key and inbox (it stopped, or it was found dead). */
     CompletionStage<Void> leave(String nodeId);
 }

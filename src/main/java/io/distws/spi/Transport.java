@@ -22,6 +22,19 @@ public interface Transport extends AutoCloseable {
      */
     CompletionStage<Boolean> send(String nodeId, String packet);
 
+    /**
+     * Checks that packets for this node still arrive and repairs what it can (a lost subscription, a dead consumer).
+     * Called with every heartbeat; clients should not have to reconnect after a backend outage.
+     */
+    default CompletionStage<Void> heal() {
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+
+    /** Whether the inbound side is taking packets. */
+    default boolean receiving() {
+        return true;
+    }
+
     /** Stops receiving; packets not yet taken stay with the backend. */
     @Override
     void close();

@@ -41,11 +41,17 @@ public final class WsClient implements AutoCloseable {
     }
 
     private final BlockingQueue<Frame> frames = new LinkedBlockingQueue<>();
+    private final boolean reading;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private final WebSocket socket;
     private JsonObject welcome;
 
     private WsClient(URI uri) throws Exception {
+        this(uri, true);
+    }
+
+    private WsClient(URI uri, boolean reading) throws Exception {
+        this.reading = reading;
         socket = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
                 .buildAsync(uri, new Listener()).get(20, TimeUnit.SECONDS);
     }
@@ -58,6 +64,16 @@ public final class WsClient implements AutoCloseable {
             throw new AssertionError("expected a welcome frame first, got " + first);
         }
         client.welcome = first;
+        return client;
+    }
+
+    /**
+     * Connects, takes the welcome frame and then stops reading from the socket, like a stuck client: the server's
+     * writes to it back up.
+     */
+    public static WsClient connectWithoutReading(URI uri) throws Exception {
+        WsClient client = new WsClient(uri, false);
+        client.welcome = client.next().json();
         return client;
     }
 
@@ -116,6 +132,9 @@ public final class WsClient implements AutoCloseable {
             if (last) {
                 frames.add(new Frame(text.toString(), null, null, null));
                 text.setLength(0);
+                if (!reading) {
+                    return null;
+                }
             }
             ws.request(1);
             return null;

@@ -1,0 +1,174 @@
+package io.distws.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.distws.api.DistributedFd;
+import jakarta.json.JsonObject;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.redisson.api.RedissonClient;
+
+/**
+ * Breaks things for real: kill -9 of a node, graceful stop, a Redis restart that loses everything, a client that
+ * stops reading. Each test leaves its cluster with both nodes and Redis up.
+ */
+class FaultIT {
+
+    private static final Map<String, FaultCluster> CLUSTERS = new ConcurrentHashMap<>();
+
+    private static FaultCluster cluster(String driver) {
+        return CLUSTERS.computeIfAbsent(driver, d -> FaultCluster.start(d, "queue".equals(d) ? 19160 : 19170,
+                "queue".equals(d) ? 16390 : 16391));
+    }
+
+    @AfterAll
+    static void stopClusters() {
+        CLUSTERS.values().forEach(FaultCluster::close);
+        CLUSTERS.clear();
+    }
+
+    private static String uid(String name) {
+        return name + "-" + UUID.randomUUID().toString().substring(0, 6);
+    }
+
+    private static JsonObject presence(FaultCluster c, int node, String uid) throws Exception {
+        return Http.json(Http.get(c.http(node).resolve("api/users/" + uid)));
+    }
+
+    private static List<String> keysOf(RedissonClient redis, String nodeId) {
+        List<String> keys = new ArrayList<>();
+        redis.getKeys().getKeysByPattern(FaultCluster.PREFIX + "node:{" + nodeId + "}*").forEach(keys::add);
+        return keys;
+    }
+
+    @ParameterizedTest(name = "{0} driver")
+    @ValueSource(strings = {"queue", "pubsub"})
+    void purgesAKilledNodeSoItsUsersAreOfflineWhileSurvivorsKeepReceiving(String driver) throws Exception {
+        FaultCluster c = cluster(driver);
+        String alice = uid("alice");
+        String bob = uid("bob");
+        String carol = uid("carol");
+        RedissonClient redis = c.redis();
+        try (WsClient a = WsClient.connect(c.ws(1, alice)); WsClient cc = WsClient.connect(c.ws(1, carol))) {
+            String deadNode;
+            DistributedFd bobsOldFd;
+            try (WsClient b = WsClient.connect(c.ws(2, bob))) {
+                deadNode = b.welcome().getString("node");
+                bobsOldFd = DistributedFd.parse(b.welcome().getString("fd"));
+                c.kill(2);
+            }
+            await().atMost(FaultCluster.NODE_TIMEOUT.plusSeconds(10))
+                    .until(() -> !presence(c, 1, bob).getBoolean("online"));
+            assertEquals(List.of(), keysOf(redis, deadNode), "keys of the dead node left in Redis");
+
+            a.send("{\"type\":\"send\",\"to\":\"" + bob + "\",\"data\":\"are you there?\"}");
+            assertEquals("offline", a.nextJson().getString("code"));
+            a.send("{\"type\":\"send\",\"to\":\"" + carol + "\",\"data\":\"survivor\"}");
+            assertEquals("survivor", cc.nextJson().getString("data"));
+
+            c.restart(2);
+            try (WsClient newBob = WsClient.connect(c.ws(2, bob))) {
+                DistributedFd newFd = DistributedFd.parse(newBob.welcome().getString("fd"));
+                assertNotEquals(bobsOldFd.nodeId(), newFd.nodeId(), "a restarted node is a new incarnation");
+                var oldFdSend = Http.post(c.http(1).resolve("api/fds/" + bobsOldFd + "/messages"), "text/plain",
+                        "for the old connection".getBytes(StandardCharsets.UTF_8));
+                assertEquals(0, Http.json(oldFdSend).getInt("routed"), oldFdSend.body());
+                a.send("{\"type\":\"send\",\"to\":\"" + bob + "\",\"data\":\"welcome back\"}");
+                JsonObject got = newBob.nextJson();
+                assertEquals("welcome back", got.getString("data"), "the old fd's message must never arrive here");
+            }
+        } finally {
+            redis.shutdown();
+        }
+    }
+
+    @ParameterizedTest(name = "{0} driver")
+    @ValueSource(strings = {"queue", "pubsub"})
+    void resumesCrossNodeMessagingAfterRedisRestartsEmptyWithoutClientsReconnecting(String driver) throws Exception {
+        FaultCluster c = cluster(driver);
+        String alice = uid("alice");
+        String bob = uid("bob");
+        try (WsClient a = WsClient.connect(c.ws(1, alice)); WsClient b = WsClient.connect(c.ws(2, bob))) {
+            a.send("{\"type\":\"send\",\"to\":\"" + bob + "\",\"data\":\"before\"}");
+            assertEquals("before", b.nextJson().getString("data"));
+
+            c.killRedis();
+            URI ready = c.http(1).resolve("health/ready");
+            await().atMost(Duration.ofSeconds(30)).until(() -> Http.get(ready).statusCode() == 503);
+            assertTrue(Http.get(ready).body().contains("Redis does not answer"));
+
+            a.send("{\"type\":\"send\",\"to\":\"" + bob + "\",\"data\":\"during\",\"id\":\"d\"}");
+            JsonObject failed = a.nextJson();
+            assertEquals("error", failed.getString("type"), failed.toString());
+
+            c.startRedis();
+            c.awaitReady(1);
+            c.awaitReady(2);
+            await().atMost(Duration.ofSeconds(30)).until(() -> presence(c, 1, bob).getBoolean("online"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                a.send("{\"type\":\"send\",\"to\":\"" + bob + "\",\"data\":\"after\",\"id\":\"probe\"}");
+                JsonObject reply = a.nextJson();
+                return "ack".equals(reply.getString("type")) && reply.getInt("routed") == 1;
+            });
+            assertEquals("after", b.nextJson().getString("data"));
+        }
+    }
+
+    @ParameterizedTest(name = "{0} driver")
+    @ValueSource(strings = {"queue"})
+    void closesAClientThatStopsReadingWithoutStallingOthers(String driver) throws Exception {
+        FaultCluster c = cluster(driver);
+        String sender = uid("sender");
+        String stuck = uid("stuck");
+        String reader = uid("reader");
+        int count = 400;
+        String payload = "x".repeat(16 * 1024);
+        try (WsClient s = WsClient.connect(c.ws(1, sender)); WsClient slow = WsClient.connectWithoutReading(c.ws(2, stuck));
+             WsClient r = WsClient.connect(c.ws(2, reader))) {
+            for (int i = 0; i < count; i++) {
+                s.send("{\"type\":\"sendMulti\",\"to\":[\"" + stuck + "\",\"" + reader + "\"],\"data\":\"" + i + ":"
+                        + payload + "\"}");
+            }
+            for (int i = 0; i < count; i++) {
+                String data = r.nextJson().getString("data");
+                assertEquals(Integer.toString(i), data.substring(0, data.indexOf(':')));
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> !presence(c, 2, stuck).getBoolean("online"));
+            String metrics = Http.get(c.http(2).resolve("metrics?scope=application")).body();
+            assertTrue(metrics.matches("(?s).*distws_slow_consumers_closed\\S* [1-9].*"), metrics);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} driver")
+    @ValueSource(strings = {"queue"})
+    void stopsGracefullyWithGoingAwayAndLeavesNothingInRedis(String driver) throws Exception {
+        FaultCluster c = cluster(driver);
+        String dave = uid("dave");
+        RedissonClient redis = c.redis();
+        try (WsClient d = WsClient.connect(c.ws(2, dave))) {
+            String node = d.welcome().getString("node");
+            c.stopGracefully(2);
+            WsClient.Frame closing = d.next();
+            assertEquals(1001, closing.closeCode(), closing.toString());
+            assertEquals(List.of(), keysOf(redis, node));
+            assertNull(redis.getBucket(FaultCluster.PREFIX + "fd:relate:user:" + d.welcome().getString("fd")).get());
+            assertEquals(0, redis.getScoredSortedSet(FaultCluster.PREFIX + "user:relate:fd:" + dave).size());
+        } finally {
+            redis.shutdown();
+            c.restart(2);
+        }
+    }
+}
