@@ -1,0 +1,148 @@
+package io.distws.redis;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.distws.api.DistributedFd;
+import io.distws.api.Message;
+import io.distws.config.DistwsConfig;
+import io.distws.core.ClusterNode;
+import io.distws.core.LocalConnection;
+import io.distws.spi.Backend;
+import io.distws.spi.NodeInfo;
+import io.distws.spi.Relation;
+import io.distws.support.RecordingSink;
+import io.distws.support.TestRedis;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.redisson.api.RedissonClient;
+
+/** Heartbeats, purging of silent nodes and relation TTLs, on the real Redis with fast timings. */
+class NodeLivenessTest {
+
+    private RedissonClient redis;
+    private String prefix;
+    private ExecutorService executor;
+    private ScheduledExecutorService scheduler;
+    private final List<ClusterNode> nodes = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() {
+        redis = TestRedis.client();
+        prefix = TestRedis.uniquePrefix();
+        executor = Executors.newCachedThreadPool();
+        scheduler = Executors.newScheduledThreadPool(2);
+    }
+
+    @AfterEach
+    void tearDown() {
+        nodes.forEach(ClusterNode::close);
+        executor.shutdownNow();
+        scheduler.shutdownNow();
+        TestRedis.deleteAll(redis, prefix);
+        redis.shutdown();
+    }
+
+    private DistwsConfig config(String serverId, String ttlSeconds) {
+        Map<String, String> values = new HashMap<>();
+        values.put(DistwsConfig.SERVER_ID, serverId);
+        values.put(DistwsConfig.KEY_PREFIX, prefix);
+        values.put(DistwsConfig.HEARTBEAT_INTERVAL, "200ms");
+        values.put(DistwsConfig.NODE_TIMEOUT, "1s");
+        values.put(DistwsConfig.TTL, ttlSeconds);
+        return DistwsConfig.load(key -> Optional.ofNullable(values.get(key)));
+    }
+
+    private Backend backend(DistwsConfig config) {
+        RedisKeys keys = new RedisKeys(config);
+        return new Backend(new RedisQueueTransport(redis, keys, Executors.defaultThreadFactory(), Duration.ofMinutes(1)),
+                new RedisRelationStore(redis, keys, config.ttl()), new RedisNodeRegistry(redis, keys, config.nodeTimeout()));
+    }
+
+    private ClusterNode start(String serverId, String ttl) {
+        DistwsConfig config = config(serverId, ttl);
+        ClusterNode node = ClusterNode.start(config, backend(config), executor, scheduler);
+        nodes.add(node);
+        return node;
+    }
+
+    private static RecordingSink connect(ClusterNode node, String uid) {
+        RecordingSink sink = new RecordingSink();
+        LocalConnection c = node.open(sink);
+        node.bind(c.fd().fd(), uid).toCompletableFuture().join();
+        return sink;
+    }
+
+    private static boolean online(ClusterNode node, String uid) {
+        return !node.relations().fdsOf(uid).toCompletableFuture().join().isEmpty();
+    }
+
+    @Test
+    void purgesASilentNodeExactlyOnceWhileSeveralSurvivorsRace() {
+        DistwsConfig ghostConfig = config("ghost", "7200");
+        Backend ghost = backend(ghostConfig);
+        String ghostId = "ghost:00000001";
+        ghost.registry().claim(new NodeInfo(ghostId, "queue", 2, 0), ghostConfig.nodeTimeout())
+                .toCompletableFuture().join();
+        ghost.relations().bindAll(List.of(new Relation("g1", new DistributedFd(ghostId, 1), 1),
+                new Relation("g2", new DistributedFd(ghostId, 2), 2))).toCompletableFuture().join();
+
+        List<ClusterNode> survivors = List.of(start("s1", "7200"), start("s2", "7200"), start("s3", "7200"));
+        assertTrue(online(survivors.get(0), "g1"));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !online(survivors.get(0), "g1")
+                && !online(survivors.get(0), "g2"));
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> survivors.stream().mapToLong(n -> n.stats().nodesPurged()).sum() >= 1);
+        assertEquals(1, survivors.stream().mapToLong(n -> n.stats().nodesPurged()).sum());
+        assertFalse(redis.getBucket(prefix + "node:{" + ghostId + "}:alive").isExists());
+        assertEquals(0, survivors.get(0).sendToUser("g1", Message.text("gone?")).toCompletableFuture()
+                .join());
+        assertTrue(survivors.get(1).liveNodes().toCompletableFuture().join().stream()
+                .noneMatch(n -> n.nodeId().equals(ghostId)));
+    }
+
+    @Test
+    void reassertsItsRelationsWhenRedisLosesThem() throws Exception {
+        ClusterNode a = start("a", "7200");
+        ClusterNode b = start("b", "7200");
+        RecordingSink bob = connect(b, "bob");
+        TestRedis.deleteAll(redis, prefix);
+        assertFalse(online(a, "bob"));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> online(a, "bob"));
+        assertEquals(1, a.sendToUser("bob", Message.text("back")).toCompletableFuture().get(10, TimeUnit.SECONDS));
+        assertEquals("back", bob.nextText(Duration.ofSeconds(10)));
+    }
+
+    @Test
+    void keepsARelationAliveLongerThanItsTtlWhileTheConnectionLives() {
+        ClusterNode a = start("a", "1");
+        connect(a, "long-lived");
+        await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(4)).until(() -> online(a, "long-lived"));
+    }
+
+    @Test
+    void keepsARemovedRelationRemovedDespiteTheHoldersRefresh() {
+        ClusterNode a = start("a", "1");
+        ClusterNode b = start("b", "1");
+        RecordingSink tab = new RecordingSink();
+        LocalConnection c = b.open(tab);
+        DistributedFd fd = b.bind(c.fd().fd(), "erin").toCompletableFuture().join();
+        a.unbind(fd).toCompletableFuture().join();
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> !online(a, "erin"));
+    }
+}
