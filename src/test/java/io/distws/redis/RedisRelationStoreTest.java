@@ -1,0 +1,102 @@
+package io.distws.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.distws.api.DistributedFd;
+import io.distws.spi.Relation;
+import io.distws.support.TestRedis;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.redisson.api.RedissonClient;
+
+/** The relation store against the real Redis. */
+class RedisRelationStoreTest {
+
+    private RedissonClient redis;
+    private String prefix;
+    private RedisRelationStore store;
+
+    private static final DistributedFd A1 = new DistributedFd("a:11111111", 1);
+    private static final DistributedFd A2 = new DistributedFd("a:11111111", 2);
+    private static final DistributedFd B1 = new DistributedFd("b:22222222", 1);
+
+    @BeforeEach
+    void setUp() {
+        redis = TestRedis.client();
+        prefix = TestRedis.uniquePrefix();
+        store = new RedisRelationStore(redis, new RedisKeys(prefix, "user:relate:fd:%s", "fd:relate:user:%s"),
+                Duration.ofMinutes(5));
+    }
+
+    @AfterEach
+    void tearDown() {
+        TestRedis.deleteAll(redis, prefix);
+        redis.shutdown();
+    }
+
+    private void bind(String uid, DistributedFd fd, long at) {
+        store.bind(new Relation(uid, fd, at)).toCompletableFuture().join();
+    }
+
+    @Test
+    void listsAUsersConnectionsOldestFirstAcrossNodes() {
+        bind("u", B1, 300);
+        bind("u", A1, 100);
+        bind("u", A2, 200);
+        assertEquals(List.of(A1, A2, B1), store.fdsOf("u").toCompletableFuture().join());
+        assertEquals(Optional.of("u"), store.userOf(B1).toCompletableFuture().join());
+    }
+
+    @Test
+    void looksUpManyUsersAtOnceIncludingOfflineOnes() {
+        bind("u", A1, 1);
+        bind("v", B1, 2);
+        Map<String, List<DistributedFd>> found = store.fdsOf(List.of("u", "v", "w")).toCompletableFuture().join();
+        assertEquals(Map.of("u", List.of(A1), "v", List.of(B1), "w", List.of()), found);
+    }
+
+    @Test
+    void unbindingOneConnectionKeepsTheUsersOthers() {
+        bind("u", A1, 1);
+        bind("u", B1, 2);
+        store.unbind(A1, "u").toCompletableFuture().join();
+        assertEquals(List.of(B1), store.fdsOf("u").toCompletableFuture().join());
+        assertEquals(Optional.empty(), store.userOf(A1).toCompletableFuture().join());
+    }
+
+    @Test
+    void compareAndDeleteLeavesAConnectionReboundToAnotherUser() {
+        bind("old", A1, 1);
+        bind("new", A1, 2);
+        store.unbind(A1, "old").toCompletableFuture().join();
+        assertEquals(Optional.of("new"), store.userOf(A1).toCompletableFuture().join());
+        assertEquals(List.of(A1), store.fdsOf("new").toCompletableFuture().join());
+        assertEquals(List.of(), store.fdsOf("old").toCompletableFuture().join());
+    }
+
+    @Test
+    void purgingANodeRemovesOnlyThatNodesRelations() {
+        bind("u", A1, 1);
+        bind("u", B1, 2);
+        bind("v", A2, 3);
+        assertEquals(2, store.purgeNode("a:11111111").toCompletableFuture().join());
+        assertEquals(List.of(B1), store.fdsOf("u").toCompletableFuture().join());
+        assertEquals(List.of(), store.fdsOf("v").toCompletableFuture().join());
+        assertEquals(Optional.of("u"), store.userOf(B1).toCompletableFuture().join());
+    }
+
+    @Test
+    void storesRelationsWithTheTtl() {
+        bind("u", A1, 1);
+        long ttl = redis.getBucket(prefix + "fd:relate:user:" + A1).remainTimeToLive();
+        assertTrue(ttl > 0 && ttl <= Duration.ofMinutes(5).toMillis(), "ttl " + ttl);
+        long userTtl = redis.getScoredSortedSet(prefix + "user:relate:fd:u").remainTimeToLive();
+        assertTrue(userTtl > 0, "user key ttl " + userTtl);
+    }
+}
