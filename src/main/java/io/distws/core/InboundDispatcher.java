@@ -7,7 +7,8 @@ import java.util.logging.Logger;
 
 /**
  * Hands packets that arrive from other nodes to local connections. Packets from one origin node always go to the
- * same serial worker, so per-connection order survives any number of workers; at most {@code concurrency} packets
+ * same serial worker, so per-connection order survives any number of workers (with a single worker, a pull-based
+ * transport's own thread delivers); at most {@code concurrency} packets
  * are in flight, and a pull-based transport waits for room instead of buffering without bound. Packets this node
  * sent itself (echoes) and malformed ones are dropped and counted. Thread-safe.
  */
@@ -67,6 +68,18 @@ final class InboundDispatcher {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (waitForRoom && workers.length == 1) {
+            // A pull-based transport calls from its own dedicated thread: with one worker, delivering right here
+            // keeps the order and saves a thread hop and a context capture per packet.
+            try {
+                deliver(packet);
+            } finally {
+                if (acquired) {
+                    inFlight.release();
+                }
+            }
+            return;
         }
         boolean release = acquired;
         Runnable delivery = () -> {

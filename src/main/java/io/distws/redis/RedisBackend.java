@@ -66,7 +66,11 @@ public final class RedisBackend implements AutoCloseable {
                 .setTimeout(1000)
                 .setRetryAttempts(2)
                 .setRetryInterval(500)
-                .setConnectTimeout(2000);
+                .setConnectTimeout(2000)
+                // At most one command per destination is in flight (see the core's Outbox), so a small pool does;
+                // Redisson scans its idle-connection deque on every command, so a large one costs CPU.
+                .setConnectionPoolSize(8)
+                .setConnectionMinimumIdleSize(2);
         return redissonConfig;
     }
 

@@ -3,6 +3,7 @@ package io.distws.redis;
 import io.distws.spi.NodeInfo;
 import io.distws.spi.NodeRegistry;
 import jakarta.json.Json;
+import jakarta.json.JsonBuilderFactory;
 import jakarta.json.JsonObject;
 import java.io.StringReader;
 import java.time.Duration;
@@ -127,8 +128,10 @@ public final class RedisNodeRegistry implements NodeRegistry {
         return batch.executeAsync().thenApply(r -> null);
     }
 
+    private static final JsonBuilderFactory JSON = Json.createBuilderFactory(Map.of());
+
     static String encode(NodeInfo node) {
-        return Json.createObjectBuilder()
+        return JSON.createObjectBuilder()
                 .add("driver", node.driver())
                 .add("connections", node.connections())
                 .add("startedAt", node.startedAt())

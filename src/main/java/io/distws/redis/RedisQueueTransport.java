@@ -3,6 +3,7 @@ package io.distws.redis;
 import io.distws.spi.Transport;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +28,18 @@ public final class RedisQueueTransport implements Transport {
             redis.call('RPUSH', KEYS[1], ARGV[1])
             redis.call('PEXPIRE', KEYS[1], ARGV[2])
             return 1""";
+    private static final String PUSH_IF_ALIVE_SHA = sha1Hex(PUSH_IF_ALIVE);
     private static final long POLL_SECONDS = 1;
+
+    private static String sha1Hex(String text) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-1")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     private final RedissonClient redis;
     private final RedisKeys keys;
@@ -68,7 +80,7 @@ public final class RedisQueueTransport implements Transport {
             LOG.log(Level.WARNING, "Consumer of {0} had stopped; starting it again", inbox.getName());
             startConsumer();
         }
-        return java.util.concurrent.CompletableFuture.completedFuture(null);
+        return CompletableFuture.completedFuture(null);
     }
 
     @Override
@@ -118,13 +130,33 @@ public final class RedisQueueTransport implements Transport {
         }
     }
 
+    /**
+     * Pushes by the script's SHA (the script text is not resent with every packet); after a Redis restart the script
+     * cache is empty, so a NOSCRIPT answer falls back to sending the text once, which loads it again.
+     */
     @Override
     public CompletionStage<Boolean> send(String nodeId, String packet) {
-        return redis.getScript(StringCodec.INSTANCE)
-                .<Long>evalAsync(keys.nodeInbox(nodeId), RScript.Mode.READ_WRITE, PUSH_IF_ALIVE,
-                        RScript.ReturnType.LONG, List.of(keys.nodeInbox(nodeId), keys.nodeAlive(nodeId)),
-                        packet, inboxExpiryMillis)
-                .thenApply(result -> result != null && result > 0);
+        List<Object> keyList = List.of(keys.nodeInbox(nodeId), keys.nodeAlive(nodeId));
+        RScript script = redis.getScript(StringCodec.INSTANCE);
+        CompletionStage<Long> pushed = script.<Long>evalShaAsync(keys.nodeInbox(nodeId), RScript.Mode.READ_WRITE,
+                        PUSH_IF_ALIVE_SHA, RScript.ReturnType.LONG, keyList, packet, inboxExpiryMillis)
+                .handle((result, failure) -> failure == null
+                        ? CompletableFuture.completedFuture(result)
+                        : isNoScript(failure)
+                                ? script.<Long>evalAsync(keys.nodeInbox(nodeId), RScript.Mode.READ_WRITE,
+                                        PUSH_IF_ALIVE, RScript.ReturnType.LONG, keyList, packet, inboxExpiryMillis)
+                                : CompletableFuture.<Long>failedFuture(failure))
+                .thenCompose(stage -> stage);
+        return pushed.thenApply(result -> result != null && result > 0);
+    }
+
+    private static boolean isNoScript(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("NOSCRIPT")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether the consumer thread is taking packets. */

@@ -34,11 +34,13 @@ public final class RedisRelationStore implements RelationStore {
     private final RedissonClient redis;
     private final RedisKeys keys;
     private final Duration ttl;
+    private final LookupBatcher lookups;
 
     public RedisRelationStore(RedissonClient redis, RedisKeys keys, Duration ttl) {
         this.redis = redis;
         this.keys = keys;
         this.ttl = ttl;
+        this.lookups = new LookupBatcher(redis);
     }
 
     @Override
@@ -95,8 +97,7 @@ public final class RedisRelationStore implements RelationStore {
 
     @Override
     public CompletionStage<List<DistributedFd>> fdsOf(String uid) {
-        return redis.getScoredSortedSet(keys.userFds(uid), StringCodec.INSTANCE).readAllAsync()
-                .thenApply(RedisRelationStore::parseAll);
+        return lookups.read(keys.userFds(uid)).thenApply(RedisRelationStore::parseAll);
     }
 
     @Override

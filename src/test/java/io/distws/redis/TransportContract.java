@@ -50,6 +50,11 @@ abstract class TransportContract {
     /** The driver name the nodes are configured with. */
     abstract String driver();
 
+    /** Inbound workers per node ({@code distws.queue.consumers}). */
+    String consumers() {
+        return "4";
+    }
+
     /** A fresh transport for one node. */
     abstract Transport transport(RedisKeys keys);
 
@@ -77,7 +82,7 @@ abstract class TransportContract {
         values.put(DistwsConfig.SERVER_ID, serverId);
         values.put(DistwsConfig.DRIVER, driver());
         values.put(DistwsConfig.KEY_PREFIX, prefix);
-        values.put(DistwsConfig.QUEUE_CONSUMERS, "4");
+        values.put(DistwsConfig.QUEUE_CONSUMERS, consumers());
         values.put(DistwsConfig.QUEUE_CONCURRENCY, "10");
         values.put(DistwsConfig.HEARTBEAT_INTERVAL, "200ms");
         values.put(DistwsConfig.NODE_TIMEOUT, "2s");
