@@ -4,7 +4,6 @@ import io.distws.api.Message;
 import io.distws.api.Opcode;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
-import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
@@ -69,8 +68,9 @@ public final class PacketCodec {
         JsonObject root;
         try (JsonReader reader = readers.createReader(new StringReader(text))) {
             root = reader.readObject();
-        } catch (JsonException | IllegalStateException e) {
-            throw new MalformedPacketException("packet is not a JSON object: " + e.getMessage(), e);
+        } catch (RuntimeException | StackOverflowError e) {
+            // JsonException, or whatever the JSON-P provider throws on hostile input (e.g. "too deeply nested").
+            throw new MalformedPacketException("packet is not a JSON object: " + e, e);
         }
         int version = intField(root, "v");
         if (version != VERSION) {

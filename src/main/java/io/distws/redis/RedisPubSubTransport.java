@@ -36,13 +36,15 @@ public final class RedisPubSubTransport implements Transport {
     }
 
     private void subscribe() {
-        listenerId = topic.addListener(String.class, (channel, packet) -> {
-            try {
-                inbound.accept(packet);
-            } catch (RuntimeException e) {
-                LOG.log(Level.SEVERE, "Inbound handler failed on a packet; continuing", e);
-            }
-        });
+        listenerId = topic.addListener(String.class, this::onPacket);
+    }
+
+    private void onPacket(CharSequence channel, String packet) {
+        try {
+            inbound.accept(packet);
+        } catch (RuntimeException | StackOverflowError e) {
+            LOG.log(Level.SEVERE, "Inbound handler failed on a packet; continuing", e);
+        }
     }
 
     /**
@@ -55,12 +57,15 @@ public final class RedisPubSubTransport implements Transport {
         if (current == null) {
             return CompletableFuture.completedFuture(null);
         }
-        return current.countSubscribersAsync().thenAccept(subscribers -> {
-            if (subscribers == 0) {
-                LOG.log(Level.WARNING, "Nobody listens on {0}; subscribing again", current.getChannelNames());
-                current.removeListener(listenerId);
-                subscribe();
+        // Only asynchronous calls here: Redisson refuses its blocking ones on its own threads.
+        return current.countSubscribersAsync().thenCompose(subscribers -> {
+            if (subscribers > 0) {
+                return CompletableFuture.<Void>completedFuture(null);
             }
+            LOG.log(Level.WARNING, "Nobody listens on {0}; subscribing again", current.getChannelNames());
+            return current.removeListenerAsync(listenerId)
+                    .thenCompose(removed -> current.addListenerAsync(String.class, this::onPacket))
+                    .thenAccept(id -> listenerId = id);
         });
     }
 

@@ -115,7 +115,7 @@ public final class RedisQueueTransport implements Transport {
             if (packet != null) {
                 try {
                     inbound.accept(packet);
-                } catch (RuntimeException | Error e) {
+                } catch (RuntimeException | StackOverflowError e) {
                     LOG.log(Level.SEVERE, "Inbound handler failed on a packet; continuing", e);
                 }
             }

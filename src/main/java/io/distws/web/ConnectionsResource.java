@@ -5,17 +5,14 @@ import io.distws.api.Message;
 import io.distws.api.Sender;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletionStage;
 
 /** Send over HTTP to one connection by its distributed fd: {@code POST /api/fds/node1:k3x9a2-7/messages}. */
@@ -36,17 +33,9 @@ public class ConnectionsResource {
         try {
             target = DistributedFd.parse(fd);
         } catch (IllegalArgumentException e) {
-            throw new WebApplicationException(Response.status(400).type(MediaType.APPLICATION_JSON)
-                    .entity(WireProtocol.error(WireProtocol.BAD_REQUEST, e.getMessage())).build());
+            throw RestMessages.badRequest(e.getMessage());
         }
-        if (body == null || body.length == 0) {
-            throw new WebApplicationException(Response.status(400).type(MediaType.APPLICATION_JSON)
-                    .entity(WireProtocol.error(WireProtocol.BAD_REQUEST, "the request body is the message")).build());
-        }
-        Message message = contentType != null && contentType.startsWith(MediaType.APPLICATION_OCTET_STREAM)
-                ? Message.binary(body)
-                : sender.message(new String(body, StandardCharsets.UTF_8));
-        return sender.sendTo(target, message)
-                .thenApply(n -> Response.accepted(Json.createObjectBuilder().add("routed", n).build()).build());
+        Message message = RestMessages.fromBody(sender, contentType, body);
+        return RestMessages.routed(sender.sendTo(target, message));
     }
 }

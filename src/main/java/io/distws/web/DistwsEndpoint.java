@@ -1,6 +1,9 @@
 package io.distws.web;
 
-import io.distws.core.LocalConnection;
+import io.distws.config.AuthMode;
+import io.distws.config.DistwsConfig;
+import io.distws.security.AccessDecision;
+import io.distws.security.Authenticator;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
@@ -13,42 +16,53 @@ import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The bundled WebSocket endpoint at {@code /ws}: translates WebSocket callbacks into calls on the
- * {@link ProtocolHandler}. Development mode: the user id comes from {@code ?uid=}.
+ * {@link ProtocolHandler}. The user comes from the handshake ({@link HandshakeConfigurator}): the token's subject in
+ * secure mode, {@code ?uid=} in development mode. Frames larger than {@code distws.limits.max-frame-bytes} close the
+ * connection with 1009.
  */
 @Dependent
-@ServerEndpoint("/ws")
+@ServerEndpoint(value = "/ws", configurator = HandshakeConfigurator.class)
 public class DistwsEndpoint {
 
-    static final int MAX_FRAME_BYTES = 1024 * 1024;
     private static final Logger LOG = Logger.getLogger(DistwsEndpoint.class.getName());
     private static final String CONNECTION = "distws.connection";
 
     @Inject
     ProtocolHandler protocol;
 
+    @Inject
+    Authenticator authenticator;
+
     @OnOpen
     public void open(Session session, EndpointConfig config) throws IOException {
-        List<String> uids = session.getRequestParameterMap().get("uid");
-        String uid = uids == null || uids.isEmpty() ? null : uids.get(0);
-        if (uid == null || uid.isBlank() || uid.length() > WireProtocol.MAX_UID_LENGTH) {
-            session.close(new CloseReason(CloseReason.CloseCodes.VIOLATED_POLICY,
-                    "?uid= must be a user id of 1 to " + WireProtocol.MAX_UID_LENGTH + " characters"));
+        Object access = session.getUserProperties().get(HandshakeConfigurator.ACCESS);
+        if (!(access instanceof AccessDecision decision) || !decision.allowed()) {
+            session.close(new CloseReason(CloseReason.CloseCodes.VIOLATED_POLICY, access instanceof AccessDecision d
+                    ? truncate(d.reason()) : "not authenticated"));
             return;
         }
-        session.setMaxTextMessageBufferSize(MAX_FRAME_BYTES);
-        session.setMaxBinaryMessageBufferSize(MAX_FRAME_BYTES);
+        String uid = decision.uid();
+        if (uid == null || uid.isBlank() || uid.length() > WireProtocol.MAX_UID_LENGTH) {
+            session.close(new CloseReason(CloseReason.CloseCodes.VIOLATED_POLICY,
+                    authenticator.mode() == AuthMode.DEV
+                            ? "?uid= must be a user id of 1 to " + WireProtocol.MAX_UID_LENGTH + " characters"
+                            : "the token's user id is unusable"));
+            return;
+        }
+        DistwsConfig.Limits limits = protocol.limits();
+        session.setMaxTextMessageBufferSize(limits.maxFrameBytes());
+        session.setMaxBinaryMessageBufferSize(limits.maxFrameBytes());
         session.getUserProperties().put(CONNECTION, protocol.opened(new SessionSink(session), uid));
     }
 
     @OnMessage
     public void text(Session session, String text) {
-        LocalConnection connection = connection(session);
+        ClientConnection connection = connection(session);
         if (connection != null) {
             protocol.received(connection, text);
         }
@@ -56,15 +70,15 @@ public class DistwsEndpoint {
 
     @OnMessage
     public void binary(Session session, ByteBuffer bytes) {
-        LocalConnection connection = connection(session);
+        ClientConnection connection = connection(session);
         if (connection != null) {
-            protocol.rejectedBinary(connection);
+            protocol.rejectedBinary(connection, bytes.remaining());
         }
     }
 
     @OnClose
     public void close(Session session, CloseReason reason) {
-        LocalConnection connection = connection(session);
+        ClientConnection connection = connection(session);
         if (connection != null) {
             protocol.closed(connection);
         }
@@ -75,7 +89,13 @@ public class DistwsEndpoint {
         LOG.log(Level.FINE, "WebSocket error on session " + session.getId(), failure);
     }
 
-    private static LocalConnection connection(Session session) {
-        return (LocalConnection) session.getUserProperties().get(CONNECTION);
+    private static ClientConnection connection(Session session) {
+        return (ClientConnection) session.getUserProperties().get(CONNECTION);
+    }
+
+    /** A close reason holds at most 123 UTF-8 bytes. */
+    private static String truncate(String reason) {
+        String r = reason == null ? "refused" : reason;
+        return r.length() <= 40 ? r : r.substring(0, 40);
     }
 }

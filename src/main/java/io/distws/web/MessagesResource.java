@@ -1,7 +1,6 @@
 package io.distws.web;
 
 import io.distws.api.ClientService;
-import io.distws.api.Message;
 import io.distws.api.Sender;
 import io.distws.runtime.DistwsRuntime;
 import jakarta.enterprise.context.RequestScoped;
@@ -17,24 +16,21 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
  * Send over HTTP, for other services: the request body is the message (text as the default opcode, or
- * {@code application/octet-stream} as binary), delivered as is. Answers {@code 202 {"routed":n}}.
+ * {@code application/octet-stream} as binary), delivered as is. Answers {@code 202 {"routed":n}}. In secure mode
+ * every call needs a bearer token with {@code distws.auth.rest-role} ({@link ApiAccessFilter}).
  */
 @Path("/")
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)
 public class MessagesResource {
-
-    static final int MAX_BODY_BYTES = 1024 * 1024;
 
     @Inject
     Sender sender;
@@ -51,7 +47,7 @@ public class MessagesResource {
     @Consumes(MediaType.WILDCARD)
     public CompletionStage<Response> sendToUser(@PathParam("uid") String uid,
                                                 @HeaderParam("Content-Type") String contentType, byte[] body) {
-        return routed(sender.send(uid, message(contentType, body)));
+        return RestMessages.routed(sender.send(uid, RestMessages.fromBody(sender, contentType, body)));
     }
 
     /** Sends to every connection of each {@code to} user. */
@@ -61,12 +57,13 @@ public class MessagesResource {
     public CompletionStage<Response> sendToUsers(@QueryParam("to") List<String> to,
                                                  @HeaderParam("Content-Type") String contentType, byte[] body) {
         if (to == null || to.isEmpty() || to.stream().anyMatch(String::isBlank)) {
-            throw badRequest("query parameter 'to' must name at least one user: /api/messages?to=1&to=2");
+            throw RestMessages.badRequest("query parameter 'to' must name at least one user: /api/messages?to=1&to=2");
         }
-        if (to.size() > WireProtocol.MAX_RECIPIENTS) {
-            throw badRequest("at most " + WireProtocol.MAX_RECIPIENTS + " recipients per request");
+        int maxRecipients = runtime.node().config().limits().maxRecipients();
+        if (to.size() > maxRecipients) {
+            throw RestMessages.badRequest("at most " + maxRecipients + " recipients per request");
         }
-        return routed(sender.sendMulti(new LinkedHashSet<>(to), message(contentType, body)));
+        return RestMessages.routed(sender.sendMulti(new LinkedHashSet<>(to), RestMessages.fromBody(sender, contentType, body)));
     }
 
     /** Sends to every connection on every node. */
@@ -74,7 +71,7 @@ public class MessagesResource {
     @Path("broadcast")
     @Consumes(MediaType.WILDCARD)
     public CompletionStage<Response> broadcast(@HeaderParam("Content-Type") String contentType, byte[] body) {
-        return routed(sender.sendAll(message(contentType, body)));
+        return RestMessages.routed(sender.sendAll(RestMessages.fromBody(sender, contentType, body)));
     }
 
     /** Whether a user is online and their connections. */
@@ -99,33 +96,5 @@ public class MessagesResource {
                     .add("connections", n.nodeId().equals(node.nodeId()) ? node.connections().size() : n.connections())));
             return Json.createObjectBuilder().add("self", node.nodeId()).add("nodes", list).build();
         });
-    }
-
-    private Message message(String contentType, byte[] body) {
-        if (body == null || body.length == 0) {
-            throw badRequest("the request body is the message and must not be empty");
-        }
-        if (body.length > MAX_BODY_BYTES) {
-            throw new WebApplicationException(Response.status(413).type(MediaType.APPLICATION_JSON)
-                    .entity(error(WireProtocol.TOO_LARGE, "the message is larger than " + MAX_BODY_BYTES + " bytes"))
-                    .build());
-        }
-        if (contentType != null && contentType.startsWith(MediaType.APPLICATION_OCTET_STREAM)) {
-            return Message.binary(body);
-        }
-        return sender.message(new String(body, StandardCharsets.UTF_8));
-    }
-
-    private static CompletionStage<Response> routed(CompletionStage<Integer> routed) {
-        return routed.thenApply(n -> Response.accepted(Json.createObjectBuilder().add("routed", n).build()).build());
-    }
-
-    private static WebApplicationException badRequest(String message) {
-        return new WebApplicationException(Response.status(400).type(MediaType.APPLICATION_JSON)
-                .entity(error(WireProtocol.BAD_REQUEST, message)).build());
-    }
-
-    private static String error(String code, String message) {
-        return WireProtocol.error(code, message);
     }
 }

@@ -14,13 +14,32 @@ import java.util.function.Consumer;
 final class SessionSink implements ConnectionSink {
 
     private final Session session;
+    private volatile Message closeMarker;
+    private volatile CloseReason closeReason;
 
     SessionSink(Session session) {
         this.session = session;
     }
 
+    /**
+     * A frame that, queued on the connection like any other, closes the session when its turn comes instead of being
+     * sent: the frames queued before it (such as the {@code rate_limited} replies that explain the close) go out
+     * first. Only the last frame asked for closes.
+     */
+    Message closingFrame(int code, String reason) {
+        Message marker = Message.text("");
+        closeReason = new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason);
+        closeMarker = marker;
+        return marker;
+    }
+
     @Override
     public void write(Message message, Consumer<Throwable> done) {
+        if (message == closeMarker) {
+            close(closeReason);
+            done.accept(null);
+            return;
+        }
         SendHandler handler = result -> done.accept(result.isOK() ? null : result.getException());
         try {
             if (message.opcode() == Opcode.TEXT) {
@@ -36,11 +55,15 @@ final class SessionSink implements ConnectionSink {
 
     @Override
     public void close(int code, String reason) {
+        close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason));
+    }
+
+    private void close(CloseReason reason) {
         if (!session.isOpen()) {
             return;
         }
         try {
-            session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason));
+            session.close(reason);
         } catch (IOException | RuntimeException ignored) {
             // The peer is gone already; nothing left to tell it.
         }

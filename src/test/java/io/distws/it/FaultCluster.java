@@ -44,7 +44,8 @@ final class FaultCluster implements AutoCloseable {
                 "--env", "DISTWS_KEYS_PREFIX=" + PREFIX,
                 "--env", "DISTWS_HEARTBEAT_INTERVAL=500ms",
                 "--env", "DISTWS_NODE_TIMEOUT=" + NODE_TIMEOUT.toSeconds() + "s",
-                "--env", "DISTWS_OUTBOUND_MAX_MESSAGES=100");
+                "--env", "DISTWS_OUTBOUND_MAX_MESSAGES=100",
+                "--env", "DISTWS_LIMITS_BURST=1000");
         if (started.exitCode() != 0) {
             throw new IllegalStateException("fault cluster did not start:\n" + started.output());
         }

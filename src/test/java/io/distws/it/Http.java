@@ -12,7 +12,9 @@ import java.time.Duration;
 /** Small HTTP helpers for integration tests, on the JDK client. */
 public final class Http {
 
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient CLIENT = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1) // the default h2c upgrade attempt stalls first requests to Liberty
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     private Http() {
     }
