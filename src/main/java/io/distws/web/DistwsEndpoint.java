@@ -4,6 +4,8 @@ import io.distws.config.AuthMode;
 import io.distws.config.DistwsConfig;
 import io.distws.security.AccessDecision;
 import io.distws.security.Authenticator;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
@@ -42,13 +44,13 @@ public class DistwsEndpoint {
     public void open(Session session, EndpointConfig config) throws IOException {
         Object access = session.getUserProperties().get(HandshakeConfigurator.ACCESS);
         if (!(access instanceof AccessDecision decision) || !decision.allowed()) {
-            session.close(new CloseReason(CloseReason.CloseCodes.VIOLATED_POLICY, access instanceof AccessDecision d
+            refuse(session, new CloseReason(CloseReason.CloseCodes.VIOLATED_POLICY, access instanceof AccessDecision d
                     ? truncate(d.reason()) : "not authenticated"));
             return;
         }
         String uid = decision.uid();
         if (uid == null || uid.isBlank() || uid.length() > WireProtocol.MAX_UID_LENGTH) {
-            session.close(new CloseReason(CloseReason.CloseCodes.VIOLATED_POLICY,
+            refuse(session, new CloseReason(CloseReason.CloseCodes.VIOLATED_POLICY,
                     authenticator.mode() == AuthMode.DEV
                             ? "?uid= must be a user id of 1 to " + WireProtocol.MAX_UID_LENGTH + " characters"
                             : "the token's user id is unusable"));
@@ -57,7 +59,10 @@ public class DistwsEndpoint {
         DistwsConfig.Limits limits = protocol.limits();
         session.setMaxTextMessageBufferSize(limits.maxFrameBytes());
         session.setMaxBinaryMessageBufferSize(limits.maxFrameBytes());
-        session.getUserProperties().put(CONNECTION, protocol.opened(new SessionSink(session), uid));
+        ClientConnection connection = protocol.opened(new SessionSink(session), uid);
+        if (connection != null) {
+            session.getUserProperties().put(CONNECTION, connection);
+        }
     }
 
     @OnMessage
@@ -87,6 +92,20 @@ public class DistwsEndpoint {
     @OnError
     public void error(Session session, Throwable failure) {
         LOG.log(Level.FINE, "WebSocket error on session " + session.getId(), failure);
+    }
+
+    @Resource(lookup = "java:comp/DefaultManagedExecutorService")
+    ManagedExecutorService executor;
+
+    /** Closes after onOpen has returned: closing inside it races Payara's upgrade (a recycled request). */
+    private void refuse(Session session, CloseReason reason) {
+        executor.execute(() -> {
+            try {
+                session.close(reason);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.FINE, "Could not close a refused session", e);
+            }
+        });
     }
 
     private static ClientConnection connection(Session session) {

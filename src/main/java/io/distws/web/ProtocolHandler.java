@@ -41,10 +41,16 @@ public class ProtocolHandler {
     /**
      * Registers and binds a new connection of {@code uid}, then sends the welcome frame; closes it instead (1008) when
      * the user already holds {@code distws.limits.max-connections-per-user} older connections in the cluster.
+     *
+     * @return the connection, or null if this node is shutting down (the session is closed with 1001)
      */
     ClientConnection opened(SessionSink sink, String uid) {
         ClusterNode node = runtime.node();
         DistwsConfig.Limits limits = node.config().limits();
+        if (!node.isRunning()) {
+            sink.close(LocalConnection.CLOSE_GOING_AWAY, "server shutting down");
+            return null;
+        }
         LocalConnection connection = node.open(sink);
         ClientConnection client = new ClientConnection(connection, sink, uid,
                 new RateLimiter(limits.rate(), limits.burst()));

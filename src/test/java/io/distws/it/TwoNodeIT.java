@@ -8,16 +8,46 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.JsonObject;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** Two Open Liberty nodes and one Redis (bin/cluster), a client on each: every send path crosses nodes. */
+/**
+ * Two nodes and one Redis (bin/cluster), a client on each: every send path crosses nodes. Runs on two Open Liberty
+ * nodes, two Payara Micro nodes, and a mixed cluster (node 1 Liberty, node 2 Payara), with each driver.
+ */
+@ParameterizedClass(name = "{0} runtime, {1} driver")
+@MethodSource("clusters")
 class TwoNodeIT {
+
+    private final String runtime;
+    private final String driver;
+    private Cluster cluster;
+
+    TwoNodeIT(String runtime, String driver) {
+        this.runtime = runtime;
+        this.driver = driver;
+    }
+
+    /** Every runtime with every driver, one cluster after the other (see {@link Cluster} for how many run at once). */
+    static Stream<Arguments> clusters() {
+        return Cluster.RUNTIMES.stream().flatMap(r -> Cluster.DRIVERS.stream().map(d -> Arguments.of(r, d)));
+    }
+
+    @BeforeEach
+    void startOrReuseTheCluster() {
+        cluster = Cluster.of(runtime, driver);
+    }
 
     private static String uid(String name) {
         return name + "-" + UUID.randomUUID().toString().substring(0, 6);
@@ -27,10 +57,21 @@ class TwoNodeIT {
         return "{\"type\":\"send\",\"to\":\"" + to + "\",\"data\":\"" + data + "\"}";
     }
 
-    @ParameterizedTest(name = "{0} driver")
-    @ValueSource(strings = {"queue", "pubsub"})
-    void deliversToAUserConnectedToTheOtherNode(String driver) throws Exception {
-        Cluster cluster = Cluster.of(driver);
+    @Test
+    void runsEachNodeOnItsApplicationServer() throws Exception {
+        // Over HTTP/1.1 Payara names itself in the Server header (over HTTP/2 it does not); Liberty sends none.
+        HttpClient http1 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        for (int node = 1; node <= 2; node++) {
+            HttpResponse<Void> ready = http1.send(HttpRequest.newBuilder(cluster.http(node).resolve("health/ready"))
+                    .timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.discarding());
+            assertEquals(200, ready.statusCode());
+            String server = ready.headers().firstValue("Server").orElse("").contains("Payara") ? "payara" : "liberty";
+            assertEquals(cluster.runtimeOf(node), server, "node " + node + " of the " + cluster);
+        }
+    }
+
+    @Test
+    void deliversToAUserConnectedToTheOtherNode() throws Exception {
         String alice = uid("alice");
         String bob = uid("bob");
         try (WsClient a = WsClient.connect(cluster.ws(1, alice)); WsClient b = WsClient.connect(cluster.ws(2, bob))) {
@@ -46,10 +87,8 @@ class TwoNodeIT {
         }
     }
 
-    @ParameterizedTest(name = "{0} driver")
-    @ValueSource(strings = {"queue", "pubsub"})
-    void sendsToManyUsersAndToEveryoneAcrossNodes(String driver) throws Exception {
-        Cluster cluster = Cluster.of(driver);
+    @Test
+    void sendsToManyUsersAndToEveryoneAcrossNodes() throws Exception {
         String alice = uid("alice");
         String bob = uid("bob");
         String carol = uid("carol");
@@ -70,10 +109,8 @@ class TwoNodeIT {
         }
     }
 
-    @ParameterizedTest(name = "{0} driver")
-    @ValueSource(strings = {"queue", "pubsub"})
-    void carriesBinaryFramesAcrossNodes(String driver) throws Exception {
-        Cluster cluster = Cluster.of(driver);
+    @Test
+    void carriesBinaryFramesAcrossNodes() throws Exception {
         String alice = uid("alice");
         String bob = uid("bob");
         try (WsClient a = WsClient.connect(cluster.ws(1, alice)); WsClient b = WsClient.connect(cluster.ws(2, bob))) {
@@ -82,10 +119,8 @@ class TwoNodeIT {
         }
     }
 
-    @ParameterizedTest(name = "{0} driver")
-    @ValueSource(strings = {"queue", "pubsub"})
-    void reachesEveryTabOfAUserOnBothNodesAndClosingOneKeepsTheOther(String driver) throws Exception {
-        Cluster cluster = Cluster.of(driver);
+    @Test
+    void reachesEveryTabOfAUserOnBothNodesAndClosingOneKeepsTheOther() throws Exception {
         String alice = uid("alice");
         String bob = uid("bob");
         try (WsClient a = WsClient.connect(cluster.ws(1, alice)); WsClient tab1 = WsClient.connect(cluster.ws(1, bob));
@@ -105,10 +140,8 @@ class TwoNodeIT {
         }
     }
 
-    @ParameterizedTest(name = "{0} driver")
-    @ValueSource(strings = {"queue", "pubsub"})
-    void keepsTheOrderOfMessagesFromOneSenderToOneConnection(String driver) throws Exception {
-        Cluster cluster = Cluster.of(driver);
+    @Test
+    void keepsTheOrderOfMessagesFromOneSenderToOneConnection() throws Exception {
         String alice = uid("alice");
         String bob = uid("bob");
         int count = 300;
@@ -122,10 +155,8 @@ class TwoNodeIT {
         }
     }
 
-    @ParameterizedTest(name = "{0} driver")
-    @ValueSource(strings = {"queue", "pubsub"})
-    void restOnOneNodeSendsToAUserOnTheOther(String driver) throws Exception {
-        Cluster cluster = Cluster.of(driver);
+    @Test
+    void restOnOneNodeSendsToAUserOnTheOther() throws Exception {
         String dana = uid("dana");
         String erin = uid("erin");
         try (WsClient d = WsClient.connect(cluster.ws(2, dana)); WsClient e = WsClient.connect(cluster.ws(1, erin))) {

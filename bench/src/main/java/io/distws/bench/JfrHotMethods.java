@@ -1,0 +1,83 @@
+package io.distws.bench;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordedStackTrace;
+import jdk.jfr.consumer.RecordingFile;
+
+/**
+ * Hot methods of a JFR recording (JDK 17 has no {@code jfr view}): execution samples counted by top frame (self) and
+ * by any frame (total), plus the busiest threads.
+ *
+ * <pre>java io.distws.bench.JfrHotMethods FILE.jfr [TOP]</pre>
+ */
+public final class JfrHotMethods {
+
+    private JfrHotMethods() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        System.out.print(summarize(Path.of(args[0]), args.length > 1 ? Integer.parseInt(args[1]) : 25));
+    }
+
+    static String summarize(Path file, int top) throws IOException {
+        Map<String, Integer> self = new HashMap<>();
+        Map<String, Integer> total = new HashMap<>();
+        Map<String, Integer> threads = new HashMap<>();
+        int samples = 0;
+        for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
+            if (!e.getEventType().getName().equals("jdk.ExecutionSample")) {
+                continue;
+            }
+            RecordedStackTrace stack = e.getStackTrace();
+            if (stack == null || stack.getFrames().isEmpty()) {
+                continue;
+            }
+            samples++;
+            List<RecordedFrame> frames = stack.getFrames();
+            self.merge(name(frames.get(0)), 1, Integer::sum);
+            Set<String> seen = new HashSet<>();
+            for (RecordedFrame f : frames) {
+                String n = name(f);
+                if (seen.add(n)) {
+                    total.merge(n, 1, Integer::sum);
+                }
+            }
+            var thread = e.getThread("sampledThread");
+            String t = thread == null ? "?" : thread.getJavaName();
+            threads.merge(t == null ? "?" : t.replaceAll("[0-9]+", "N"), 1, Integer::sum);
+        }
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "%s: %d execution samples%n", file.getFileName(), samples));
+        append(b, "self (top frame)", self, samples, top, null);
+        append(b, "total (anywhere on the stack), io.distws and org.redisson", total, samples, top,
+                n -> n.startsWith("io.distws") || n.startsWith("org.redisson"));
+        append(b, "total (anywhere on the stack), all", total, samples, top, null);
+        append(b, "threads (digits folded)", threads, samples, 12, null);
+        return b.toString();
+    }
+
+    private static String name(RecordedFrame f) {
+        return f.getMethod().getType().getName() + "." + f.getMethod().getName();
+    }
+
+    private static void append(StringBuilder b, String title, Map<String, Integer> counts, int samples, int top,
+                               java.util.function.Predicate<String> filter) {
+        b.append("-- ").append(title).append('\n');
+        Map<String, Integer> sorted = new LinkedHashMap<>();
+        counts.entrySet().stream()
+                .filter(e -> filter == null || filter.test(e.getKey()))
+                .sorted((x, y) -> y.getValue() - x.getValue()).limit(top)
+                .forEach(e -> sorted.put(e.getKey(), e.getValue()));
+        sorted.forEach((k, v) -> b.append(String.format(Locale.ROOT, "%6.1f%%  %6d  %s%n", 100.0 * v / samples, v, k)));
+    }
+}

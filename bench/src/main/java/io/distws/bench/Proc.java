@@ -1,0 +1,91 @@
+package io.distws.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** What Linux and the JDK tools tell about a process: CPU time, resident memory, heap in use. */
+final class Proc {
+
+    /** USER_HZ: /proc/<pid>/stat counts CPU time in these ticks (100 on Linux). */
+    private static final double MS_PER_TICK = 1000.0 / 100;
+    private static final Pattern HEAP_USED = Pattern.compile("heap\\s+total\\s+(\\d+)K,\\s+used\\s+(\\d+)K");
+
+    private Proc() {
+    }
+
+    /** User + system CPU time of a process in milliseconds, or -1 if it cannot be read. */
+    static double cpuMillis(long pid) {
+        if (pid <= 0) {
+            return -1;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long utime = Long.parseLong(f[11]);
+            long stime = Long.parseLong(f[12]);
+            return (utime + stime) * MS_PER_TICK;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Resident set size in KiB, or -1. */
+    static long rssKb(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** Runs a full GC in the JVM {@code pid} ({@code jcmd GC.run}) and returns its heap in use in KiB, or -1. */
+    static long heapUsedAfterGcKb(long pid) {
+        run(List.of(jcmd(), Long.toString(pid), "GC.run"), 60);
+        String info = run(List.of(jcmd(), Long.toString(pid), "GC.heap_info"), 30);
+        Matcher m = HEAP_USED.matcher(info);
+        return m.find() ? Long.parseLong(m.group(2)) : -1;
+    }
+
+    static String jcmd() {
+        return Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+    }
+
+    /** Runs a command, returns its output (stdout and stderr), or "" if it failed to run. */
+    static String run(List<String> command, long timeoutSeconds) {
+        try {
+            Process p = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true).start();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+            return new String(out);
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
+    /** The first line of a file, trimmed, or null. */
+    static String firstLine(Path file) {
+        try {
+            List<String> lines = Files.readAllLines(file);
+            return lines.isEmpty() ? null : lines.get(0).trim();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

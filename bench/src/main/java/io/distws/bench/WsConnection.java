@@ -1,0 +1,180 @@
+package io.distws.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * One benchmark client connection to {@code /ws?uid=U} on the JDK WebSocket client. Frames after the welcome go to a
+ * replaceable handler (called on one thread at a time, in arrival order); sends are queued, because the JDK client
+ * allows one outstanding send per connection. Thread-safe.
+ */
+final class WsConnection implements WebSocket.Listener {
+
+    private static final Consumer<String> IGNORE = frame -> { };
+
+    final String uid;
+    final int node;
+    private final CompletableFuture<WsConnection> welcomed = new CompletableFuture<>();
+    private final StringBuilder partial = new StringBuilder();
+    private final ArrayDeque<String> outgoing = new ArrayDeque<>();
+    private volatile Consumer<String> handler = IGNORE;
+    private volatile WebSocket socket;
+    private volatile boolean closed;
+    private boolean sending;
+
+    private WsConnection(String uid, int node) {
+        this.uid = uid;
+        this.node = node;
+    }
+
+    /** Opens a connection; completes once the server's welcome frame arrived (the relation is bound by then). */
+    static CompletableFuture<WsConnection> open(HttpClient client, String host, int port, int node, String uid) {
+        WsConnection c = new WsConnection(uid, node);
+        client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(20))
+                .buildAsync(URI.create("ws://" + host + ":" + port + "/ws?uid=" + uid), c)
+                .whenComplete((ws, failure) -> {
+                    if (failure != null) {
+                        c.welcomed.completeExceptionally(failure);
+                    }
+                });
+        return c.welcomed.orTimeout(30, TimeUnit.SECONDS);
+    }
+
+    /** Where frames after the welcome go from now on. */
+    void onFrame(Consumer<String> frameHandler) {
+        this.handler = frameHandler == null ? IGNORE : frameHandler;
+    }
+
+    boolean isOpen() {
+        return !closed && socket != null && !socket.isInputClosed();
+    }
+
+    /** Queues a text frame; frames go out one after the other in call order. */
+    void send(String text) {
+        synchronized (this) {
+            if (sending) {
+                outgoing.add(text);
+                return;
+            }
+            sending = true;
+        }
+        pump(text);
+    }
+
+    private void pump(String first) {
+        String next = first;
+        while (next != null) {
+            CompletableFuture<WebSocket> sent;
+            try {
+                sent = socket.sendText(next, true);
+            } catch (RuntimeException e) {
+                sent = CompletableFuture.failedFuture(e);
+            }
+            if (!sent.isDone()) {
+                sent.whenComplete((ws, failure) -> {
+                    if (failure != null) {
+                        dropQueue();
+                    } else {
+                        pump(poll());
+                    }
+                });
+                return;
+            }
+            if (sent.isCompletedExceptionally()) {
+                dropQueue();
+                return;
+            }
+            next = poll();
+        }
+    }
+
+    private synchronized String poll() {
+        String next = outgoing.poll();
+        if (next == null) {
+            sending = false;
+        }
+        return next;
+    }
+
+    private synchronized void dropQueue() {
+        outgoing.clear();
+        sending = false;
+        closed = true;
+    }
+
+    /** Starts a normal close (1000); the returned stage completes when the close frame went out. */
+    CompletionStage<?> close() {
+        closed = true;
+        WebSocket ws = socket;
+        if (ws == null || ws.isOutputClosed()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return ws.sendClose(WebSocket.NORMAL_CLOSURE, "").exceptionally(e -> null);
+    }
+
+    /** Drops the TCP connection at once. */
+    void abort() {
+        closed = true;
+        WebSocket ws = socket;
+        if (ws != null) {
+            ws.abort();
+        }
+    }
+
+    @Override
+    public void onOpen(WebSocket webSocket) {
+        this.socket = webSocket;
+        webSocket.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        String frame;
+        if (!last) {
+            partial.append(data);
+            return null;
+        }
+        if (partial.length() > 0) {
+            frame = partial.append(data).toString();
+            partial.setLength(0);
+        } else {
+            frame = data.toString();
+        }
+        if (!welcomed.isDone()) {
+            if (frame.startsWith("{\"type\":\"welcome\"")) {
+                welcomed.complete(this);
+                return null;
+            }
+            if (frame.startsWith("{\"type\":\"error\"")) {
+                welcomed.completeExceptionally(new IllegalStateException(uid + " refused: " + frame));
+                return null;
+            }
+        }
+        try {
+            handler.accept(frame);
+        } catch (RuntimeException e) {
+            System.err.println("frame handler failed on " + uid + ": " + e);
+        }
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        closed = true;
+        welcomed.completeExceptionally(new IllegalStateException(uid + " closed: " + statusCode + " " + reason));
+        return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+        closed = true;
+        welcomed.completeExceptionally(error);
+    }
+}
