@@ -2,7 +2,9 @@ package io.distws.redis;
 
 import io.distws.spi.Transport;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadFactory;
@@ -12,6 +14,7 @@ import java.util.logging.Logger;
 import org.redisson.api.RBlockingQueue;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
+import org.redisson.client.RedisException;
 import org.redisson.client.codec.StringCodec;
 
 /**
@@ -30,6 +33,7 @@ public final class RedisQueueTransport implements Transport {
             return 1""";
     private static final String PUSH_IF_ALIVE_SHA = sha1Hex(PUSH_IF_ALIVE);
     private static final long POLL_SECONDS = 1;
+    private static final int MAX_PACKETS_PER_TAKE = 64;
 
     private static String sha1Hex(String text) {
         try {
@@ -46,6 +50,7 @@ public final class RedisQueueTransport implements Transport {
     private final ThreadFactory threads;
     private final String inboxExpiryMillis;
     private volatile boolean running;
+    private volatile boolean multiPop = true;
     private volatile Thread consumer;
     private RBlockingQueue<String> inbox;
     private Inbound inbound;
@@ -91,9 +96,9 @@ public final class RedisQueueTransport implements Transport {
     private void consume(RBlockingQueue<String> inbox, Inbound inbound) {
         boolean failing = false;
         while (running) {
-            String packet;
+            List<String> packets;
             try {
-                packet = inbox.poll(POLL_SECONDS, TimeUnit.SECONDS);
+                packets = take(inbox);
                 if (failing) {
                     LOG.log(Level.INFO, "Inbox {0} is readable again", inbox.getName());
                     failing = false;
@@ -112,7 +117,7 @@ public final class RedisQueueTransport implements Transport {
                 pause();
                 continue;
             }
-            if (packet != null) {
+            for (String packet : packets) {
                 try {
                     inbound.accept(packet);
                 } catch (RuntimeException | StackOverflowError e) {
@@ -120,6 +125,34 @@ public final class RedisQueueTransport implements Transport {
                 }
             }
         }
+    }
+
+    /**
+     * Waits up to a second for packets and takes up to {@link #MAX_PACKETS_PER_TAKE} in one round trip (BLMPOP);
+     * on a Redis older than 7.0, which lacks it, one packet per round trip (BLPOP).
+     */
+    private List<String> take(RBlockingQueue<String> inbox) throws InterruptedException {
+        if (multiPop) {
+            try {
+                Map<String, List<String>> taken = inbox.pollFirstFromAny(Duration.ofSeconds(POLL_SECONDS),
+                        MAX_PACKETS_PER_TAKE);
+                if (taken == null || taken.isEmpty()) {
+                    return List.of();
+                }
+                List<String> packets = new ArrayList<>();
+                taken.values().forEach(packets::addAll);
+                return packets;
+            } catch (RedisException e) {
+                String message = e.getMessage() == null ? "" : e.getMessage().toLowerCase(java.util.Locale.ROOT);
+                if (!message.contains("unknown command")) {
+                    throw e;
+                }
+                LOG.log(Level.INFO, "This Redis has no BLMPOP (it came in 7.0); taking one packet per round trip");
+                multiPop = false;
+            }
+        }
+        String packet = inbox.poll(POLL_SECONDS, TimeUnit.SECONDS);
+        return packet == null ? List.of() : List.of(packet);
     }
 
     private static void pause() {

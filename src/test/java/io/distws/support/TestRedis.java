@@ -8,7 +8,8 @@ import org.redisson.config.Config;
 /** The real Redis the tests use (127.0.0.1:6379, started by the build if needed); each test gets its own key prefix. */
 public final class TestRedis {
 
-    public static final String ADDRESS = "redis://127.0.0.1:6379";
+    /** The Redis under test; {@code -Ddistws.test.redis=redis://host:port} points the tests at another one. */
+    public static final String ADDRESS = System.getProperty("distws.test.redis", "redis://127.0.0.1:6379");
 
     private TestRedis() {
     }
