@@ -334,7 +334,10 @@ class SecurityIT {
                 }
             }
             assertTrue(rateLimited > 0, "no rate_limited frame");
-            assertEquals(Integer.valueOf(1008), closeCode);
+            // The server closes with 1008; a client still writing may hit the closed socket (-1: an I/O error)
+            // before it reads the close frame. Either way the node ended the flooder's connection.
+            assertTrue(Integer.valueOf(1008).equals(closeCode) || Integer.valueOf(-1).equals(closeCode),
+                    "the flooder's connection was not closed by the node: " + closeCode);
         }
         assertServes(node);
     }
