@@ -178,7 +178,7 @@ public final class BenchSuite {
                     double[] rates = o.quick()
                             ? new double[] {1_000, 2_000, 5_000, 8_000, 11_000, 14_000, 17_000, 20_000}
                             : new double[] {1_000, 2_000, 4_000, 6_000, 8_000, 10_000, 12_000, 14_000, 17_000,
-                                20_000, 25_000, 30_000};
+                                20_000, 25_000, 30_000, 35_000, 40_000, 50_000, 60_000};
                     for (int run = 1; run <= o.runs(); run++) {
                         List<Results.Step> steps = new ArrayList<>();
                         double best = 0;

@@ -85,6 +85,23 @@ final class ClusterControl implements AutoCloseable {
         }
     }
 
+    /** Copies the nodes' logs to target/bench/logs/<driver>-nodeN: the next start wipes the server folders. */
+    private void keepLogs() {
+        for (int node = 1; node <= 2; node++) {
+            Path logs = state.resolve("usr/servers/node" + node + "/logs");
+            Path kept = root.resolve("target/bench/logs/" + driver + "-node" + node);
+            try (var files = java.nio.file.Files.list(logs)) {
+                java.nio.file.Files.createDirectories(kept);
+                for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".log")).toList()) {
+                    java.nio.file.Files.copy(f, kept.resolve(f.getFileName()),
+                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            } catch (IOException | RuntimeException e) {
+                System.out.println("  could not keep the logs of node" + node + ": " + e);
+            }
+        }
+    }
+
     /** Stops the nodes and the Redis bin/cluster started. Idempotent. */
     @Override
     public void close() {
@@ -92,6 +109,7 @@ final class ClusterControl implements AutoCloseable {
             running = false;
             long redis = redisPid();
             bin(List.of("bash", root.resolve("bin/cluster").toString(), "stop"), 120);
+            keepLogs();
             // bin/cluster signals Redis and returns: wait until it is gone, or the next start would find it answering.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
             while (redis > 0 && ProcessHandle.of(redis).map(ProcessHandle::isAlive).orElse(false)

@@ -71,8 +71,12 @@ final class Report {
                 s -> pair(s.unicast.getOrDefault(5_000, List.of()), r -> r.latency().p50(), r -> r.latency().p99()));
         row("server CPU per cross-node message at 5,000/s (ms)", "<= 0.1", "~0.19",
                 s -> med(s.unicast.getOrDefault(5_000, List.of()), Unicast.Result::serverCpuPerMessageMs, 3));
-        row("max sustained rate (msg/s)", ">= 14,000", "6,000 (14,000 tuned)",
-                s -> med(s.throughput, Results.Throughput::best, 0));
+        row("max sustained rate (msg/s)", ">= 14,000", "6,000 (14,000 tuned)", s -> {
+            String v = med(s.throughput, Results.Throughput::best, 0);
+            boolean capped = !s.throughput.isEmpty() && s.throughput.stream().allMatch(t -> !t.steps().isEmpty()
+                    && t.steps().get(t.steps().size() - 1).passed());
+            return capped ? ">= " + v + " (every step passed)" : v;
+        });
         row("flood delivery (msg/s)", "-", "~19,000", s -> med(s.flood, Unicast.Result::deliveredPerSecond, 0));
         row("sendAll to 1,000: time to last receipt", "<= 15", "41",
                 s -> fanOutMedian(s, "sendAll to 1,000"));
@@ -96,7 +100,24 @@ final class Report {
             }
         }
         md.append(String.format(Locale.ROOT, "Over all fixed-rate unicast runs: %d lost, %d duplicated, %d misrouted, "
-                + "%d out of order.%n%n", lost, dup, misrouted, ooo));
+                + "%d out of order.", lost, dup, misrouted, ooo));
+        long stepLost = 0;
+        long stepDup = 0;
+        long stepMisrouted = 0;
+        long stepOoo = 0;
+        for (Results.Session s : results.sessions) {
+            for (Results.Throughput t : s.throughput) {
+                for (Results.Step st : t.steps()) {
+                    stepLost += st.result().lost();
+                    stepDup += st.result().duplicated();
+                    stepMisrouted += st.result().misrouted();
+                    stepOoo += st.result().outOfOrder();
+                }
+            }
+        }
+        md.append(String.format(Locale.ROOT, " Over all throughput steps: %d lost, %d duplicated, %d misrouted, %d out "
+                + "of order (node logs of each session: target/bench/logs/).%n%n", stepLost, stepDup, stepMisrouted,
+                stepOoo));
         for (Results.Session s : results.sessions) {
             for (String note : s.notes) {
                 md.append("- **").append(s.driver).append("**: ").append(note).append('\n');
@@ -354,7 +375,9 @@ final class Report {
             }
             StringBuilder per = new StringBuilder();
             for (Results.Throughput t : s.throughput) {
-                per.append(per.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%,.0f", t.best()));
+                boolean all = !t.steps().isEmpty() && t.steps().get(t.steps().size() - 1).passed();
+                per.append(per.length() == 0 ? "" : ", ").append(all ? ">= " : "")
+                        .append(String.format(Locale.ROOT, "%,.0f", t.best()));
             }
             md.append("| ").append(s.driver).append(" | ").append(s.throughput.size()).append(" | ")
                     .append(mm(Stats.of(s.throughput, Results.Throughput::best), 0)).append(" | ").append(per)
@@ -362,7 +385,7 @@ final class Report {
                     .append(mm(Stats.of(s.flood, Unicast.Result::serverCpuPerMessageMs), 3)).append(" | ")
                     .append(s.flood.stream().mapToLong(Unicast.Result::lost).sum()).append(" |\n");
         }
-        md.append('\n');
+        md.append("\n\">= \": every step passed, up to the highest the suite offers; the limit is above it.\n\n");
         List<Svg.Series> series = new ArrayList<>();
         List<Double> ticks = new ArrayList<>();
         for (Results.Session s : results.sessions) {
@@ -387,7 +410,7 @@ final class Report {
                         CpuMeter.Usage.percent(u.node2(), u.wallMs()), CpuMeter.Usage.percent(u.redis(), u.wallMs()),
                         CpuMeter.Usage.percent(u.generator(), u.wallMs()), r.serverCpuPerMessageMs(),
                         st.passed() ? "yes" : "**no**"));
-                x[i] = st.rate();
+                x[i] = Math.log10(st.rate());
                 y[i] = r.latency().p99();
                 if (!ticks.contains(st.rate())) {
                     ticks.add(st.rate());
@@ -398,10 +421,10 @@ final class Report {
             series.add(new Svg.Series(s.driver + " p99", x, y));
         }
         ticks.sort(Double::compare);
-        double[] t = ticks.stream().mapToDouble(Double::doubleValue).toArray();
+        double[] t = ticks.stream().mapToDouble(Math::log10).toArray();
         String[] labels = ticks.stream().map(v -> String.format(Locale.ROOT, "%.0fk", v / 1000)).toArray(String[]::new);
         Svg.lines(options.charts().resolve("throughput-p99.svg"), "p99 latency by offered rate (median run)",
-                "offered rate (msg/s)", "p99 (ms, log scale)", series, t, labels, 250.0, "limit: 250 ms");
+                "offered rate (msg/s, log scale)", "p99 (ms, log scale)", series, t, labels, 250.0, "limit: 250 ms");
         md.append("![p99 by offered rate](").append(rel).append("/throughput-p99.svg)\n\n");
         md.append("The CPU columns show who runs out first: at 2 cores, 200% is the whole machine.\n\n");
     }
