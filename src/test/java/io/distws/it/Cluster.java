@@ -158,16 +158,20 @@ public final class Cluster {
         command.add("bash");
         command.add(basedir().resolve("bin/cluster").toString());
         command.addAll(args);
+        return exec(command, Map.of("DISTWS_CLUSTER_DIR", stateDir.toString(), "DISTWS_SKIP_BUILD", "1"));
+    }
+
+    /** Runs a command in the project folder with extra environment variables; waits at most 5 minutes. */
+    public static Result exec(List<String> command, Map<String, String> env) {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).directory(basedir().toFile());
-        pb.environment().put("DISTWS_CLUSTER_DIR", stateDir.toString());
-        pb.environment().put("DISTWS_SKIP_BUILD", "1");
+        pb.environment().putAll(env);
         try {
             Path log = Files.createTempFile("cluster", ".log");
             pb.redirectOutput(log.toFile());
             Process p = pb.start();
             if (!p.waitFor(5, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
-                throw new IllegalStateException("bin/cluster " + args + " did not finish in 5 minutes");
+                throw new IllegalStateException(command + " did not finish in 5 minutes");
             }
             String output = Files.readString(log, StandardCharsets.UTF_8);
             Files.deleteIfExists(log);

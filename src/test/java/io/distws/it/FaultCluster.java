@@ -4,14 +4,12 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
@@ -56,30 +54,8 @@ final class FaultCluster implements AutoCloseable {
     Cluster.Result script(String... args) {
         List<String> command = new ArrayList<>(List.of("bash", Cluster.basedir().resolve("bin/cluster").toString()));
         command.addAll(List.of(args));
-        return run(command, Map.of("DISTWS_CLUSTER_DIR", dir.toString(), "DISTWS_SKIP_BUILD", "1",
+        return Cluster.exec(command, Map.of("DISTWS_CLUSTER_DIR", dir.toString(), "DISTWS_SKIP_BUILD", "1",
                 "DISTWS_REDIS_PORT", Integer.toString(redisPort)));
-    }
-
-    private static Cluster.Result run(List<String> command, Map<String, String> env) {
-        try {
-            Path log = Files.createTempFile("fault", ".log");
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
-                    .directory(Cluster.basedir().toFile());
-            pb.environment().putAll(env);
-            Process p = pb.start();
-            if (!p.waitFor(4, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                throw new IllegalStateException(command + " did not finish in 4 minutes");
-            }
-            String output = Files.readString(log, StandardCharsets.UTF_8);
-            Files.deleteIfExists(log);
-            return new Cluster.Result(p.exitValue(), output);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     URI http(int node) {
@@ -111,7 +87,7 @@ final class FaultCluster implements AutoCloseable {
     /** Starts a stopped node again with its configuration (a new incarnation) and waits until it is ready. */
     void restart(int node) throws Exception {
         Path server = Cluster.basedir().resolve("target/liberty/wlp/bin/server");
-        Cluster.Result result = run(List.of("bash", server.toString(), "start", "node" + node),
+        Cluster.Result result = Cluster.exec(List.of("bash", server.toString(), "start", "node" + node),
                 Map.of("WLP_USER_DIR", dir.resolve("usr").toString()));
         if (result.exitCode() != 0) {
             throw new IllegalStateException("node" + node + " did not restart:\n" + result.output());
