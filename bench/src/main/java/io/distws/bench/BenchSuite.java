@@ -270,6 +270,10 @@ public final class BenchSuite {
                 r.misrouted(), r.outOfOrder(), r.errors(), r.deliveredPerSecond(), r.cpu().node1(), r.cpu().node2(),
                 r.cpu().redis(), r.cpu().generator(), r.serverCpuPerMessageMs(),
                 r.firstError() == null ? "" : " first error: " + r.firstError());
+        if (WsConnection.RETRIES.get() > 0 || WsConnection.SEND_FAILURES.get() > 0) {
+            System.out.printf(Locale.ROOT, "  generator so far: %d sends retried after \"send pending\", %d failed (%s)%n",
+                    WsConnection.RETRIES.get(), WsConnection.SEND_FAILURES.get(), WsConnection.FIRST_FAILURE.get());
+        }
     }
 
     static String load() {

@@ -71,16 +71,17 @@ final class WsConnection implements WebSocket.Listener {
     private void pump(String first) {
         String next = first;
         while (next != null) {
+            String text = next;
             CompletableFuture<WebSocket> sent;
             try {
-                sent = socket.sendText(next, true);
+                sent = socket.sendText(text, true);
             } catch (RuntimeException e) {
                 sent = CompletableFuture.failedFuture(e);
             }
             if (!sent.isDone()) {
                 sent.whenComplete((ws, failure) -> {
                     if (failure != null) {
-                        dropQueue();
+                        failed(text, failure);
                     } else {
                         pump(poll());
                     }
@@ -88,12 +89,37 @@ final class WsConnection implements WebSocket.Listener {
                 return;
             }
             if (sent.isCompletedExceptionally()) {
-                dropQueue();
+                sent.whenComplete((ws, failure) -> failed(text, failure));
                 return;
             }
             next = poll();
         }
     }
+
+    /**
+     * The JDK client completes a send's future before it clears its own "send pending" flag, so a send made from the
+     * completion can be refused with IllegalStateException: retry it a moment later instead of losing it.
+     */
+    private void failed(String text, Throwable failure) {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (cause instanceof IllegalStateException && !closed) {
+            RETRIES.incrementAndGet();
+            CompletableFuture.runAsync(() -> pump(text),
+                    CompletableFuture.delayedExecutor(100, TimeUnit.MICROSECONDS));
+            return;
+        }
+        SEND_FAILURES.incrementAndGet();
+        FIRST_FAILURE.compareAndSet(null, cause.toString());
+        dropQueue();
+    }
+
+    /** Sends the JDK client refused with "send pending" and that were retried. */
+    static final java.util.concurrent.atomic.AtomicLong RETRIES = new java.util.concurrent.atomic.AtomicLong();
+    /** Sends that failed for good (the queued frames behind them were dropped). */
+    static final java.util.concurrent.atomic.AtomicLong SEND_FAILURES = new java.util.concurrent.atomic.AtomicLong();
+    static final java.util.concurrent.atomic.AtomicReference<String> FIRST_FAILURE =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     private synchronized String poll() {
         String next = outgoing.poll();
