@@ -24,6 +24,15 @@ import java.util.regex.Pattern;
  * @param driver              {@code distws.driver}, default {@code queue}
  * @param redisAddress        {@code distws.redis.address}, default {@code redis://127.0.0.1:6379}
  * @param redisConfig         {@code distws.redis.config}: a Redisson YAML file that replaces the address; default none
+ * @param redisTopology       single server ({@code distws.redis.address}), Sentinel
+ *                            ({@code distws.redis.sentinel.master} + {@code .nodes}) or Cluster
+ *                            ({@code distws.redis.cluster.nodes}); default: the single address. At most one of the
+ *                            three (and none with {@code distws.redis.config})
+ * @param redisAuth           {@code distws.redis.username} + {@code distws.redis.password}, default none: the ACL user
+ *                            (or the default user's {@code requirepass}) for the simple keys; not with the YAML
+ * @param redisTlsCa          {@code distws.redis.tls.ca}, default none (the JVM's trusted CAs): a PEM file of the CA
+ *                            certificates that sign the Redis servers' certificates, for {@code rediss://} addresses
+ *                            of the simple keys; not with the YAML
  * @param ttl                 {@code distws.ttl} in seconds, default 7200; refreshed while the connection lives
  * @param defaultOpcode       {@code distws.default-opcode}, default {@code text}
  * @param keyPrefix           {@code distws.keys.prefix}, default {@code distws:}
@@ -33,8 +42,10 @@ import java.util.regex.Pattern;
  * @param queueConcurrency    {@code distws.queue.concurrency}, default 10: inbound packets in flight on this node
  * @param heartbeatInterval   {@code distws.heartbeat.interval}, default PT5S
  * @param nodeTimeout         {@code distws.node.timeout}, default PT15S: a node silent this long is dead
- * @param outboundMaxMessages {@code distws.outbound.max-messages}, default 1024: frames queued for one connection
+ * @param outboundMaxMessages {@code distws.outbound.max-messages}, default 10000: frames queued for one connection
  * @param outboundMaxBytes    {@code distws.outbound.max-bytes}, default 4194304: bytes queued for one connection
+ * @param outboundSendTimeout {@code distws.outbound.send-timeout}, default {@code PT10S}: a connection whose queued
+ *                            frames make no progress this long is closed as a slow consumer
  * @param authMode            {@code distws.auth.mode}, default {@code jwt}: a signed token at the handshake and on the
  *                            REST API (key from {@code mp.jwt.verify.*}); {@code dev} trusts {@code ?uid=}, for demos
  * @param allowedOrigins      {@code distws.allowed-origins}, default empty: comma-separated origins
@@ -43,12 +54,20 @@ import java.util.regex.Pattern;
  * @param restRole            {@code distws.auth.rest-role}, default {@code distws-sender}: the JWT group a caller of
  *                            the REST API needs
  * @param limits              {@code distws.limits.*}: what one client may send, see {@link Limits}
+ * @param rooms               {@code distws.rooms.*}: presence events and the bounds of rooms, see {@link Rooms}
+ * @param historySize         {@code distws.history.size}, default 100: messages kept per stream (a user's, a room's);
+ *                            0 turns history off; at most 10,000, which also caps one recovery
+ * @param historyTtl          {@code distws.history.ttl}, default {@code PT5M}: a stream is dropped this long after its
+ *                            last message (a client away longer cannot recover)
  */
 public record DistwsConfig(
         String serverId,
         Driver driver,
         String redisAddress,
         Optional<Path> redisConfig,
+        RedisTopology redisTopology,
+        Optional<RedisAuth> redisAuth,
+        Optional<Path> redisTlsCa,
         Duration ttl,
         Opcode defaultOpcode,
         String keyPrefix,
@@ -60,15 +79,25 @@ public record DistwsConfig(
         Duration nodeTimeout,
         int outboundMaxMessages,
         long outboundMaxBytes,
+        Duration outboundSendTimeout,
         AuthMode authMode,
         Set<Origin> allowedOrigins,
         String restRole,
-        Limits limits) {
+        Limits limits,
+        Rooms rooms,
+        int historySize,
+        Duration historyTtl) {
 
     public static final String SERVER_ID = "distws.server-id";
     public static final String DRIVER = "distws.driver";
     public static final String REDIS_ADDRESS = "distws.redis.address";
     public static final String REDIS_CONFIG = "distws.redis.config";
+    public static final String REDIS_SENTINEL_MASTER = "distws.redis.sentinel.master";
+    public static final String REDIS_SENTINEL_NODES = "distws.redis.sentinel.nodes";
+    public static final String REDIS_CLUSTER_NODES = "distws.redis.cluster.nodes";
+    public static final String REDIS_USERNAME = "distws.redis.username";
+    public static final String REDIS_PASSWORD = "distws.redis.password";
+    public static final String REDIS_TLS_CA = "distws.redis.tls.ca";
     public static final String TTL = "distws.ttl";
     public static final String DEFAULT_OPCODE = "distws.default-opcode";
     public static final String KEY_PREFIX = "distws.keys.prefix";
@@ -80,6 +109,7 @@ public record DistwsConfig(
     public static final String NODE_TIMEOUT = "distws.node.timeout";
     public static final String OUTBOUND_MAX_MESSAGES = "distws.outbound.max-messages";
     public static final String OUTBOUND_MAX_BYTES = "distws.outbound.max-bytes";
+    public static final String OUTBOUND_SEND_TIMEOUT = "distws.outbound.send-timeout";
     public static final String AUTH_MODE = "distws.auth.mode";
     public static final String ALLOWED_ORIGINS = "distws.allowed-origins";
     public static final String REST_ROLE = "distws.auth.rest-role";
@@ -88,6 +118,12 @@ public record DistwsConfig(
     public static final String RATE = "distws.limits.rate";
     public static final String BURST = "distws.limits.burst";
     public static final String MAX_CONNECTIONS_PER_USER = "distws.limits.max-connections-per-user";
+    public static final String ROOMS_PRESENCE_EVENTS = "distws.rooms.presence-events";
+    public static final String HISTORY_SIZE = "distws.history.size";
+    public static final String HISTORY_TTL = "distws.history.ttl";
+    public static final String ROOMS_MAX_PER_CONNECTION = "distws.rooms.max-per-connection";
+    public static final String ROOMS_MAX_NAME_LENGTH = "distws.rooms.max-name-length";
+    public static final String ROOMS_MAX_MEMBERS_LISTED = "distws.rooms.max-members-listed";
 
     private static final Pattern SERVER_ID_SYNTAX = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final Pattern DURATION_SHORTHAND = Pattern.compile("(\\d+)(ms|s|m|h)");
@@ -117,6 +153,19 @@ public record DistwsConfig(
     }
 
     /**
+     * Rooms: their presence events and bounds; a call over a bound fails with a message that names it.
+     *
+     * @param presenceEvents   {@code distws.rooms.presence-events}, default true: members hear who joins (a user's first
+     *                         connection in the room) and leaves (its last one); turn it off for very large rooms
+     * @param maxPerConnection {@code distws.rooms.max-per-connection}, default 100: rooms one connection may be in
+     * @param maxNameLength    {@code distws.rooms.max-name-length}, default 200: characters of a room name
+     * @param maxMembersListed {@code distws.rooms.max-members-listed}, default 1000: users listed per members call (a
+     *                         larger room lists a random choice of that many, with its full counts)
+     */
+    public record Rooms(boolean presenceEvents, int maxPerConnection, int maxNameLength, int maxMembersListed) {
+    }
+
+    /**
      * Reads and validates every key through {@code lookup} (a MicroProfile Config, or a map in tests).
      *
      * @throws InvalidConfigException naming every bad key, its value and what is accepted
@@ -136,6 +185,9 @@ public record DistwsConfig(
         Optional<Path> redisConfig = lookup.apply(REDIS_CONFIG).filter(v -> !v.isBlank()).map(Path::of);
         redisConfig.filter(p -> !Files.isReadable(p))
                 .ifPresent(p -> r.problem(REDIS_CONFIG, p.toString(), "a readable Redisson YAML file"));
+        RedisTopology topology = r.topology(redisAddress, redisConfig.isPresent());
+        Optional<RedisAuth> redisAuth = r.auth(redisConfig.isPresent());
+        Optional<Path> redisTlsCa = r.tlsCa(topology, redisConfig.isPresent());
         long ttlSeconds = r.parse(TTL, "7200", "a whole number of seconds from 1", Long::parseLong);
         if (ttlSeconds < 1) {
             r.problem(TTL, Long.toString(ttlSeconds), "a whole number of seconds from 1");
@@ -154,11 +206,12 @@ public record DistwsConfig(
         if (heartbeat.compareTo(timeout.minus(heartbeat)) > 0) { // timeout < 2 x heartbeat, without overflow
             r.problem(NODE_TIMEOUT, timeout.toString(), "at least twice " + HEARTBEAT_INTERVAL + " (" + heartbeat + ")");
         }
-        int maxMessages = r.positiveInt(OUTBOUND_MAX_MESSAGES, "1024", 1_000_000);
+        int maxMessages = r.positiveInt(OUTBOUND_MAX_MESSAGES, "10000", 1_000_000);
         long maxBytes = r.parse(OUTBOUND_MAX_BYTES, "4194304", "a whole number of bytes from 1024", Long::parseLong);
         if (maxBytes < 1024) {
             r.problem(OUTBOUND_MAX_BYTES, Long.toString(maxBytes), "a whole number of bytes from 1024");
         }
+        Duration sendTimeout = r.duration(OUTBOUND_SEND_TIMEOUT, "PT10S");
         AuthMode authMode = r.parse(AUTH_MODE, "jwt", "'jwt' or 'dev'",
                 v -> AuthMode.valueOf(v.trim().toUpperCase(Locale.ROOT)));
         Set<Origin> origins = new LinkedHashSet<>();
@@ -178,13 +231,43 @@ public record DistwsConfig(
                 r.positiveInt(RATE, "50", 1_000_000),
                 r.positiveInt(BURST, "100", 1_000_000),
                 r.positiveInt(MAX_CONNECTIONS_PER_USER, "16", 1_000_000));
+        Rooms rooms = new Rooms(
+                r.parse(ROOMS_PRESENCE_EVENTS, "true", "'true' or 'false'", Reader::parseBoolean),
+                r.positiveInt(ROOMS_MAX_PER_CONNECTION, "100", 100_000),
+                r.positiveInt(ROOMS_MAX_NAME_LENGTH, "200", 10_000),
+                r.positiveInt(ROOMS_MAX_MEMBERS_LISTED, "1000", 1_000_000));
+        int historySize = r.intInRange(HISTORY_SIZE, "100", 0, 10_000);
+        Duration historyTtl = r.duration(HISTORY_TTL, "PT5M");
+        if (historyTtl.toSeconds() < 1) {
+            r.problem(HISTORY_TTL, historyTtl.toString(), "a duration of at least one second");
+        }
         r.throwIfAny();
-        return new DistwsConfig(serverId, driver, redisAddress, redisConfig, Duration.ofSeconds(ttlSeconds), opcode,
-                prefix, userFds, fdUser, consumers, concurrency, heartbeat, timeout, maxMessages, maxBytes, authMode,
-                origins, restRole, limits);
+        return new DistwsConfig(serverId, driver, redisAddress, redisConfig, topology, redisAuth, redisTlsCa,
+                Duration.ofSeconds(ttlSeconds),
+                opcode,
+                prefix, userFds, fdUser, consumers, concurrency, heartbeat, timeout, maxMessages, maxBytes, sendTimeout, authMode,
+                origins, restRole, limits, rooms, historySize, historyTtl);
     }
 
-    private static boolean validRedisAddress(String address) {
+    /** Whether messages are kept in streams for recovery ({@code distws.history.size} > 0). */
+    public boolean historyEnabled() {
+        return historySize > 0;
+    }
+
+    /** Which keys name Redis and what they say, for messages: e.g. {@code distws.redis.cluster.nodes=redis://...}. */
+    public String redisDescription() {
+        if (redisConfig.isPresent()) {
+            return REDIS_CONFIG + "=" + redisConfig.get();
+        }
+        return switch (redisTopology.kind()) {
+            case SINGLE -> REDIS_ADDRESS + "=" + redisAddress;
+            case SENTINEL -> REDIS_SENTINEL_MASTER + "=" + redisTopology.master() + ", " + REDIS_SENTINEL_NODES + "="
+                    + String.join(",", redisTopology.nodes());
+            case CLUSTER -> REDIS_CLUSTER_NODES + "=" + String.join(",", redisTopology.nodes());
+        };
+    }
+
+    static boolean validRedisAddress(String address) {
         try {
             URI uri = new URI(address);
             return ("redis".equals(uri.getScheme()) || "rediss".equals(uri.getScheme()))
@@ -249,6 +332,108 @@ public record DistwsConfig(
             return value;
         }
 
+        /**
+         * The deployment the simple Redis keys describe. Each is exclusive: two ways of naming Redis at once would
+         * leave it to a precedence rule which one wins, so a start with both fails instead.
+         */
+        RedisTopology topology(String address, boolean yaml) {
+            String master = string(REDIS_SENTINEL_MASTER, "");
+            List<String> sentinels = addressList(REDIS_SENTINEL_NODES);
+            List<String> cluster = addressList(REDIS_CLUSTER_NODES);
+            boolean sentinelNodesSet = !string(REDIS_SENTINEL_NODES, "").isEmpty();
+            boolean clusterSet = !string(REDIS_CLUSTER_NODES, "").isEmpty();
+            boolean sentinel = !master.isEmpty() || sentinelNodesSet;
+            boolean addressSet = !string(REDIS_ADDRESS, "").isEmpty();
+            String exclusive = "not set together with " + REDIS_CONFIG + ", " + REDIS_ADDRESS + ", "
+                    + REDIS_SENTINEL_NODES + " or " + REDIS_CLUSTER_NODES + " (one way to name Redis)";
+            if (yaml && (sentinel || clusterSet)) {
+                problem(REDIS_CONFIG, string(REDIS_CONFIG, ""), exclusive);
+            }
+            if (clusterSet && (sentinel || addressSet)) {
+                problem(REDIS_CLUSTER_NODES, string(REDIS_CLUSTER_NODES, ""), exclusive);
+            }
+            if (sentinel && addressSet) {
+                problem(REDIS_SENTINEL_NODES, string(REDIS_SENTINEL_NODES, ""), exclusive);
+            }
+            if (sentinel && master.isEmpty()) {
+                problem(REDIS_SENTINEL_MASTER, master, "the master name the sentinels monitor, required with "
+                        + REDIS_SENTINEL_NODES);
+            }
+            if (sentinel && !sentinelNodesSet) {
+                problem(REDIS_SENTINEL_NODES, "", "a comma list of sentinel addresses (redis://host:port), required"
+                        + " with " + REDIS_SENTINEL_MASTER);
+            }
+            if (!cluster.isEmpty()) {
+                return new RedisTopology(RedisTopology.Kind.CLUSTER, "", cluster);
+            }
+            if (sentinel && !master.isEmpty() && !sentinels.isEmpty()) {
+                return new RedisTopology(RedisTopology.Kind.SENTINEL, master, sentinels);
+            }
+            return RedisTopology.single(address);
+        }
+
+        /** The credentials of the simple keys; a password is never echoed in a problem. */
+        Optional<RedisAuth> auth(boolean yaml) {
+            String username = string(REDIS_USERNAME, "");
+            // Not trimmed: a password may well begin or end with a space.
+            String password = lookup.apply(REDIS_PASSWORD).filter(v -> !v.isEmpty()).orElse("");
+            if (!username.isEmpty() && !ROLE_SYNTAX.matcher(username).matches()) {
+                problem(REDIS_USERNAME, username, "an ACL user name without spaces or commas");
+            }
+            if (!username.isEmpty() && password.isEmpty()) {
+                problem(REDIS_PASSWORD, "", "the password of ACL user '" + username + "', required with "
+                        + REDIS_USERNAME);
+            }
+            if (yaml && !password.isEmpty()) {
+                problem(REDIS_PASSWORD, "***", "not set together with " + REDIS_CONFIG
+                        + " (put the credentials into the YAML)");
+            }
+            return password.isEmpty() ? Optional.empty() : Optional.of(new RedisAuth(username, password));
+        }
+
+        /**
+         * The CA file for {@code rediss://} connections. A CA beside only {@code redis://} addresses would be ignored,
+         * so it fails the start instead: it means TLS was meant and is not used.
+         */
+        Optional<Path> tlsCa(RedisTopology topology, boolean yaml) {
+            String raw = string(REDIS_TLS_CA, "");
+            if (raw.isEmpty()) {
+                return Optional.empty();
+            }
+            Path ca = Path.of(raw);
+            try {
+                CaCertificates.read(ca);
+            } catch (IllegalArgumentException e) {
+                problem(REDIS_TLS_CA, raw, e.getMessage());
+            }
+            if (yaml) {
+                problem(REDIS_TLS_CA, raw, "not set together with " + REDIS_CONFIG
+                        + " (put the trust store into the YAML: sslTruststore)");
+            } else if (topology.nodes().stream().noneMatch(a -> a.startsWith("rediss://"))) {
+                problem(REDIS_TLS_CA, raw, "set only with rediss:// addresses (the Redis keys name only redis://)");
+            }
+            return Optional.of(ca);
+        }
+
+        /** A comma list of Redis addresses; empty when the key is not set. */
+        List<String> addressList(String key) {
+            String raw = string(key, "");
+            List<String> addresses = new ArrayList<>();
+            for (String entry : raw.split(",")) {
+                String address = entry.trim();
+                if (address.isEmpty()) {
+                    continue;
+                }
+                if (validRedisAddress(address)) {
+                    addresses.add(address);
+                } else {
+                    problem(key, raw, "a comma list of redis://host:port or rediss://host:port addresses");
+                    return List.of();
+                }
+            }
+            return addresses;
+        }
+
         String keyFormat(String key, String fallback) {
             String value = string(key, fallback);
             if (value.indexOf("%s") < 0 || value.indexOf("%s") != value.lastIndexOf("%s")
@@ -256,6 +441,14 @@ public record DistwsConfig(
                 problem(key, value, "a key format with exactly one %s and no other %");
             }
             return value;
+        }
+
+        static boolean parseBoolean(String raw) {
+            return switch (raw.trim().toLowerCase(Locale.ROOT)) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw new IllegalArgumentException(raw);
+            };
         }
 
         static Duration parseDuration(String raw) {

@@ -42,31 +42,55 @@ final class LookupBatcher {
     }
 
     private void sendNext() {
-        List<Pending> batch;
-        synchronized (this) {
-            if (pending.isEmpty()) {
-                inFlight = false;
-                return;
-            }
-            int n = Math.min(pending.size(), MAX_PER_BATCH);
-            batch = new ArrayList<>(pending.subList(0, n));
-            pending.subList(0, n).clear();
-        }
-        RBatch rbatch = redis.createBatch();
-        List<RFuture<Collection<Object>>> reads = new ArrayList<>(batch.size());
-        for (Pending p : batch) {
-            reads.add(rbatch.getScoredSortedSet(p.key, StringCodec.INSTANCE).readAllAsync());
-        }
-        rbatch.executeAsync().whenComplete((done, failure) -> {
-            for (int i = 0; i < batch.size(); i++) {
-                if (failure != null) {
-                    batch.get(i).result.completeExceptionally(failure);
-                } else {
-                    batch.get(i).result.complete(reads.get(i).toCompletableFuture().join());
+        while (true) {
+            List<Pending> batch;
+            synchronized (this) {
+                if (pending.isEmpty()) {
+                    inFlight = false;
+                    return;
                 }
+                int n = Math.min(pending.size(), MAX_PER_BATCH);
+                batch = new ArrayList<>(pending.subList(0, n));
+                pending.subList(0, n).clear();
             }
-            sendNext();
-        });
+            try {
+                RBatch rbatch = redis.createBatch();
+                List<RFuture<Collection<Object>>> reads = new ArrayList<>(batch.size());
+                for (Pending p : batch) {
+                    reads.add(rbatch.getScoredSortedSet(p.key, StringCodec.INSTANCE).readAllAsync());
+                }
+                rbatch.executeAsync().whenComplete((done, failure) -> {
+                    try {
+                        complete(batch, reads, failure);
+                    } finally {
+                        sendNext();
+                    }
+                });
+                return;
+            } catch (Throwable e) {
+                // A batch that cannot even be sent fails its own look-ups; the next ones still get their turn.
+                batch.forEach(p -> p.result.completeExceptionally(e));
+            }
+        }
+    }
+
+    /**
+     * Completes each look-up with its own read: Redisson fails the whole batch when one read fails (e.g. a key of
+     * another type), which must not fail the other users' look-ups with it.
+     */
+    private static void complete(List<Pending> batch, List<RFuture<Collection<Object>>> reads, Throwable failure) {
+        for (int i = 0; i < batch.size(); i++) {
+            CompletableFuture<Collection<Object>> read = reads.get(i).toCompletableFuture();
+            CompletableFuture<Collection<Object>> result = batch.get(i).result;
+            if (read.isDone() && !read.isCompletedExceptionally()) {
+                result.complete(read.join());
+            } else if (read.isDone()) {
+                read.whenComplete((v, e) -> result.completeExceptionally(e));
+            } else {
+                result.completeExceptionally(failure != null ? failure
+                        : new IllegalStateException("Redis answered the batch but not this read"));
+            }
+        }
     }
 
     private record Pending(String key, CompletableFuture<Collection<Object>> result) {

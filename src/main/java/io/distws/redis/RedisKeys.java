@@ -54,14 +54,81 @@ public final class RedisKeys {
         return prefix + "node:{" + nodeId + "}:inbox";
     }
 
+    /** List: packets the node took from its inbox and has not finished handing over yet (queue driver). */
+    public String nodeProcessing(String nodeId) {
+        return prefix + "node:{" + nodeId + "}:processing";
+    }
+
     /** Pub/sub channel of the node (pubsub driver). */
     public String nodeChannel(String nodeId) {
         return prefix + "node:{" + nodeId + "}:channel";
     }
 
+    /**
+     * Pub/sub channel of the node after it had to subscribe anew for the {@code generation}-th time (pubsub driver);
+     * generation 0 is {@link #nodeChannel(String)}.
+     */
+    public String nodeChannel(String nodeId, int generation) {
+        return generation == 0 ? nodeChannel(nodeId) : nodeChannel(nodeId) + ":" + generation;
+    }
+
+    /** String: the channel the node listens on, once it is not its first one (pubsub driver). */
+    public String nodeSubscription(String nodeId) {
+        return prefix + "node:{" + nodeId + "}:subscription";
+    }
+
+    /** Set of the rooms a node holds members of, to purge its memberships when it dies. */
+    public String nodeRooms(String nodeId) {
+        return prefix + "node:{" + nodeId + "}:rooms";
+    }
+
+    /**
+     * Hash of node id -> how many member connections of the room that node holds: where a room message goes. A room's
+     * keys share the hash tag {@code {<room>}} (room names hold no braces), so its scripts stay in one slot.
+     */
+    public String roomNodes(String room) {
+        return prefix + "room:{" + room + "}:nodes";
+    }
+
+    /** Hash of user id -> how many of the user's connections are in the room: its presence. */
+    public String roomUsers(String room) {
+        return prefix + "room:{" + room + "}:users";
+    }
+
+    /** Hash of fd (the number) -> user of the room's members held by one node, to purge them with the node. */
+    public String roomNodeFds(String room, String nodeId) {
+        return prefix + "room:{" + room + "}:fds:" + nodeId;
+    }
+
+    /** Hash of room -> how many of the user's connections are in it: the user's rooms. */
+    public String userRooms(String uid) {
+        return prefix + "user:rooms:" + uid;
+    }
+
+    /**
+     * Hash of a stream's epoch and last offset ({@code top}); the stream's keys share the hash tag {@code {<stream>}}.
+     * Streams are named {@code u:<uid>} and {@code r:<room>}.
+     */
+    public String historyMeta(String stream) {
+        return prefix + "hist:{" + stream + "}:meta";
+    }
+
+    /** Redis stream of a stream's recent messages, entry ids {@code <offset>-0}. */
+    public String historyLog(String stream) {
+        return prefix + "hist:{" + stream + "}:log";
+    }
+
     /** Sorted set of node ids scored by their last heartbeat (epoch millis). */
     public String nodes() {
         return prefix + "nodes";
+    }
+
+    /**
+     * Sorted set of the ids of nodes purged as dead, scored by purge time (epoch millis), until the node comes back
+     * (a paused node learns that it was purged) or for an hour.
+     */
+    public String purgedNodes() {
+        return prefix + "nodes:purged";
     }
 
     /** Hash of node id -> the node's JSON info. */

@@ -2,6 +2,7 @@ package io.distws.redis;
 
 import io.distws.spi.NodeInfo;
 import io.distws.spi.NodeRegistry;
+import io.distws.spi.Registration;
 import jakarta.json.Json;
 import jakarta.json.JsonBuilderFactory;
 import jakarta.json.JsonObject;
@@ -11,18 +12,19 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.redisson.api.RBatch;
 import org.redisson.api.RFuture;
-import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 
 /**
- * Node liveness in Redis: a per-node "alive" key with a short TTL (the source of truth), a sorted set of node ids
- * scored by last beat (to list nodes), and a hash of each node's info.
+ * Node liveness in Redis: a per-node "alive" key with a short TTL (the one truth: a node whose alive key is gone is
+ * dead, for senders and for the purge alike), a sorted set of node ids scored by last beat (to list nodes and find
+ * purge candidates), and a hash of each node's info.
  */
 public final class RedisNodeRegistry implements NodeRegistry {
 
@@ -44,22 +46,42 @@ public final class RedisNodeRegistry implements NodeRegistry {
                 .setIfAbsentAsync(encode(node), timeout)
                 .thenCompose(claimed -> claimed
                         ? list(node).thenApply(v -> true)
-                        : java.util.concurrent.CompletableFuture.completedFuture(false));
+                        : CompletableFuture.completedFuture(false));
     }
 
+    /** How long the note of a purge waits for the purged node to come back and read it. */
+    private static final Duration PURGE_NOTE_EXPIRY = Duration.ofHours(1);
+
     @Override
-    public CompletionStage<Boolean> beat(NodeInfo node, Duration timeout) {
+    public CompletionStage<Registration> beat(NodeInfo node, Duration timeout) {
         RBatch batch = redis.createBatch();
         RFuture<Boolean> refreshed = batch.getBucket(keys.nodeAlive(node.nodeId()), StringCodec.INSTANCE)
                 .setIfExistsAsync(encode(node), timeout);
         addListing(batch, node);
         return batch.executeAsync().thenCompose(done -> {
             if (refreshed.toCompletableFuture().join()) {
-                return java.util.concurrent.CompletableFuture.completedFuture(true);
+                return CompletableFuture.completedFuture(Registration.KEPT);
             }
-            return redis.getBucket(keys.nodeAlive(node.nodeId()), StringCodec.INSTANCE)
-                    .setAsync(encode(node), timeout).thenApply(v -> false);
+            // Read the note of a purge before registering again, and drop it only once registered: a beat that fails
+            // half-way leaves the note for the next one.
+            var notes = redis.getScoredSortedSet(keys.purgedNodes(), StringCodec.INSTANCE);
+            return notes.getScoreAsync(node.nodeId())
+                    .thenCompose(note -> redis.getBucket(keys.nodeAlive(node.nodeId()), StringCodec.INSTANCE)
+                            .setAsync(encode(node), timeout)
+                            .thenCompose(v -> note == null
+                                    ? CompletableFuture.completedFuture(Registration.LOST)
+                                    : notes.removeAsync(node.nodeId()).thenApply(r -> Registration.PURGED)));
         });
+    }
+
+    @Override
+    public CompletionStage<Void> markPurged(String nodeId) {
+        long now = System.currentTimeMillis();
+        RBatch batch = redis.createBatch();
+        var purged = batch.getScoredSortedSet(keys.purgedNodes(), StringCodec.INSTANCE);
+        purged.removeRangeByScoreAsync(Double.NEGATIVE_INFINITY, true, now - PURGE_NOTE_EXPIRY.toMillis(), true);
+        purged.addAsync(now, nodeId);
+        return batch.executeAsync().thenApply(r -> null);
     }
 
     private CompletionStage<Void> list(NodeInfo node) {
@@ -92,29 +114,43 @@ public final class RedisNodeRegistry implements NodeRegistry {
         });
     }
 
-    /** KEYS[1] nodes; ARGV[1] node id, ARGV[2] oldest beat still alive (ms). Removes and returns 1 if silent. */
-    private static final String CLAIM_PURGE = """
-            local beat = redis.call('ZSCORE', KEYS[1], ARGV[1])
-            if beat and tonumber(beat) < tonumber(ARGV[2]) then
-              redis.call('ZREM', KEYS[1], ARGV[1])
-              return 1
-            end
-            return 0""";
+    private static final LuaScript CLAIM_PURGE = LuaScript.load("claim-purge");
 
     @Override
     public CompletionStage<List<String>> silentNodes(Duration silence) {
         long before = System.currentTimeMillis() - silence.toMillis();
         return redis.getScoredSortedSet(keys.nodes(), StringCodec.INSTANCE)
                 .valueRangeAsync(Double.NEGATIVE_INFINITY, true, before, false)
-                .thenApply(ids -> ids.stream().map(String::valueOf).toList());
+                .thenCompose(ids -> ids.isEmpty()
+                        ? CompletableFuture.completedFuture(List.<String>of())
+                        : withoutAliveKey(ids.stream().map(String::valueOf).toList()));
+    }
+
+    /**
+     * The alive key is the one truth of a node's life (its TTL runs on Redis's clock, not on the beating node's):
+     * an old score alone, e.g. from a node whose clock is behind, never gets a live node purged.
+     */
+    private CompletionStage<List<String>> withoutAliveKey(List<String> candidates) {
+        RBatch batch = redis.createBatch();
+        List<RFuture<Boolean>> alive = new ArrayList<>(candidates.size());
+        for (String id : candidates) {
+            alive.add(batch.getBucket(keys.nodeAlive(id), StringCodec.INSTANCE).isExistsAsync());
+        }
+        return batch.executeAsync().thenApply(done -> {
+            List<String> gone = new ArrayList<>();
+            for (int i = 0; i < candidates.size(); i++) {
+                if (!alive.get(i).toCompletableFuture().join()) {
+                    gone.add(candidates.get(i));
+                }
+            }
+            return gone;
+        });
     }
 
     @Override
     public CompletionStage<Boolean> claimPurge(String nodeId, Duration silence) {
         long before = System.currentTimeMillis() - silence.toMillis();
-        return redis.getScript(StringCodec.INSTANCE)
-                .<Long>evalAsync(keys.nodes(), RScript.Mode.READ_WRITE, CLAIM_PURGE, RScript.ReturnType.LONG,
-                        List.of(keys.nodes()), nodeId, Long.toString(before))
+        return CLAIM_PURGE.evalLong(redis, List.of(keys.nodes()), nodeId, Long.toString(before))
                 .thenApply(won -> won != null && won == 1L);
     }
 
@@ -125,6 +161,8 @@ public final class RedisNodeRegistry implements NodeRegistry {
         batch.getMap(keys.nodeInfo(), StringCodec.INSTANCE).fastRemoveAsync(nodeId);
         batch.getBucket(keys.nodeAlive(nodeId), StringCodec.INSTANCE).deleteAsync();
         batch.getQueue(keys.nodeInbox(nodeId), StringCodec.INSTANCE).deleteAsync();
+        batch.getQueue(keys.nodeProcessing(nodeId), StringCodec.INSTANCE).deleteAsync();
+        batch.getBucket(keys.nodeSubscription(nodeId), StringCodec.INSTANCE).deleteAsync();
         return batch.executeAsync().thenApply(r -> null);
     }
 

@@ -4,55 +4,59 @@ import io.distws.spi.Transport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.redisson.api.RBlockingQueue;
+import org.redisson.api.RBlockingDeque;
+import org.redisson.api.RFuture;
+import org.redisson.api.RList;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
-import org.redisson.client.RedisException;
+import org.redisson.api.options.OptionalOptions;
+import org.redisson.api.options.PlainOptions;
+import org.redisson.api.queue.DequeMoveArgs;
 import org.redisson.client.codec.StringCodec;
 
 /**
  * The queue driver: each node incarnation has an inbox list; senders push only while the node's alive key exists,
  * and every push renews the inbox's expiry, so the inbox of a dead node never grows and soon disappears. One thread
  * takes packets in order and hands them to the core, which may make it wait (back-pressure stays in Redis).
+ *
+ * <p>At-least-once on the Redis side: a take moves packets into the node's processing list (atomically, by script or
+ * BLMOVE), and they leave it only with the next take, after all were handed over; a take whose answer was lost (a
+ * client timeout after Redis moved them, a dropped connection, a failover, a consumer restarted by {@link #heal}) is
+ * recovered by handing over the processing list again. The core drops what it had already seen by sequence number.
+ * A pop parked on a master that died is abandoned and reissued, so a failover heals within seconds. Needs Redis 6.2.
  */
 public final class RedisQueueTransport implements Transport {
 
     private static final Logger LOG = Logger.getLogger(RedisQueueTransport.class.getName());
-    /** KEYS[1] inbox, KEYS[2] alive key; ARGV[1] packet, ARGV[2] inbox expiry ms. -1: node not alive. */
-    private static final String PUSH_IF_ALIVE = """
-            if redis.call('EXISTS', KEYS[2]) == 0 then return -1 end
-            redis.call('RPUSH', KEYS[1], ARGV[1])
-            redis.call('PEXPIRE', KEYS[1], ARGV[2])
-            return 1""";
-    private static final String PUSH_IF_ALIVE_SHA = sha1Hex(PUSH_IF_ALIVE);
+    private static final LuaScript PUSH_IF_ALIVE = LuaScript.load("push-if-alive");
+    private static final LuaScript TAKE = LuaScript.load("take");
     private static final long POLL_SECONDS = 1;
     private static final int MAX_PACKETS_PER_TAKE = 64;
-
-    private static String sha1Hex(String text) {
-        try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-1")
-                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return java.util.HexFormat.of().formatHex(digest);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
+    /**
+     * How long past its own timeout a pop may stay unanswered before it is abandoned and reissued: a pop parked on a
+     * master that died (or on a connection Redisson keeps for it) would otherwise hang until that server returns,
+     * while the inbox's slot is already served by the promoted replica.
+     */
+    private static final long POP_GRACE_MILLIS = 2000;
+    private static final long RETRY_PAUSE_MILLIS = 250;
 
     private final RedissonClient redis;
     private final RedisKeys keys;
     private final ThreadFactory threads;
     private final String inboxExpiryMillis;
     private volatile boolean running;
-    private volatile boolean multiPop = true;
+    private volatile boolean failing;
     private volatile Thread consumer;
-    private RBlockingQueue<String> inbox;
+    private RBlockingDeque<String> inbox;
+    private RList<String> processing;
     private Inbound inbound;
 
     public RedisQueueTransport(RedissonClient redis, RedisKeys keys, ThreadFactory threads, Duration inboxExpiry) {
@@ -64,14 +68,19 @@ public final class RedisQueueTransport implements Transport {
 
     @Override
     public void start(String nodeId, Inbound inbound) {
-        this.inbox = redis.getBlockingQueue(keys.nodeInbox(nodeId), StringCodec.INSTANCE);
+        // No client retries on the taking side: a retried take would run again after Redis had already moved
+        // packets for the first one whose answer was lost, and the second run acknowledges (deletes) them unseen.
+        // A failed take is retried by the consumer loop instead, after handing over the processing list.
+        this.inbox = redis.getBlockingDeque(PlainOptions.name(keys.nodeInbox(nodeId)).codec(StringCodec.INSTANCE)
+                .retryAttempts(0));
+        this.processing = redis.getList(keys.nodeProcessing(nodeId), StringCodec.INSTANCE);
         this.inbound = inbound;
         running = true;
         startConsumer();
     }
 
     private synchronized void startConsumer() {
-        Thread t = threads.newThread(() -> consume(inbox, inbound));
+        Thread t = threads.newThread(() -> consume(inbox, processing, inbound));
         t.setName("distws-inbox-" + inbox.getName());
         t.setDaemon(true);
         consumer = t;
@@ -93,12 +102,29 @@ public final class RedisQueueTransport implements Transport {
         return isConsuming();
     }
 
-    private void consume(RBlockingQueue<String> inbox, Inbound inbound) {
-        boolean failing = false;
+    /** Its consumer thread pulls packets and calls the core, and does nothing else. */
+    @Override
+    public boolean callsFromItsOwnThread() {
+        return true;
+    }
+
+    private void consume(RBlockingDeque<String> inbox, RList<String> processing, Inbound inbound) {
+        failing = false;
+        // A new consumer first hands over what an earlier one took and may not have finished.
+        boolean recover = true;
         while (running) {
             List<String> packets;
             try {
-                packets = take(inbox);
+                if (recover) {
+                    packets = await(processing.readAllAsync());
+                    recover = false;
+                    if (!packets.isEmpty()) {
+                        LOG.log(Level.INFO, "Handing over {0} packets taken from {1} earlier (repeats are dropped)",
+                                new Object[] {packets.size(), inbox.getName()});
+                    }
+                } else {
+                    packets = take(inbox, processing);
+                }
                 if (failing) {
                     LOG.log(Level.INFO, "Inbox {0} is readable again", inbox.getName());
                     failing = false;
@@ -106,7 +132,7 @@ public final class RedisQueueTransport implements Transport {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | ExecutionException | TimeoutException e) {
                 if (!running) {
                     return;
                 }
@@ -114,13 +140,15 @@ public final class RedisQueueTransport implements Transport {
                     LOG.log(Level.WARNING, "Cannot read inbox " + inbox.getName() + "; retrying", e);
                     failing = true;
                 }
+                // Redis may have moved packets whose answer never came: they wait in the processing list.
+                recover = true;
                 pause();
                 continue;
             }
             for (String packet : packets) {
                 try {
                     inbound.accept(packet);
-                } catch (RuntimeException | StackOverflowError e) {
+                } catch (Throwable e) {
                     LOG.log(Level.SEVERE, "Inbound handler failed on a packet; continuing", e);
                 }
             }
@@ -128,73 +156,64 @@ public final class RedisQueueTransport implements Transport {
     }
 
     /**
-     * Waits up to a second for packets and takes up to {@link #MAX_PACKETS_PER_TAKE} in one round trip (BLMPOP);
-     * on a Redis older than 7.0, which lacks it, one packet per round trip (BLPOP).
+     * Acknowledges the previous take and moves up to {@link #MAX_PACKETS_PER_TAKE} packets into processing in one
+     * round trip; when the inbox was empty, waits up to a second for one (BLMOVE, also into processing).
      */
-    private List<String> take(RBlockingQueue<String> inbox) throws InterruptedException {
-        if (multiPop) {
-            try {
-                Map<String, List<String>> taken = inbox.pollFirstFromAny(Duration.ofSeconds(POLL_SECONDS),
-                        MAX_PACKETS_PER_TAKE);
-                if (taken == null || taken.isEmpty()) {
-                    return List.of();
-                }
-                List<String> packets = new ArrayList<>();
-                taken.values().forEach(packets::addAll);
-                return packets;
-            } catch (RedisException e) {
-                String message = e.getMessage() == null ? "" : e.getMessage().toLowerCase(java.util.Locale.ROOT);
-                if (!message.contains("unknown command")) {
-                    throw e;
-                }
-                LOG.log(Level.INFO, "This Redis has no BLMPOP (it came in 7.0); taking one packet per round trip");
-                multiPop = false;
-            }
+    private List<String> take(RBlockingDeque<String> inbox, RList<String> processing)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        List<Object> keyList = List.of(inbox.getName(), processing.getName());
+        RScript script = redis.getScript(OptionalOptions.defaults().codec(StringCodec.INSTANCE).retryAttempts(0));
+        List<Object> taken = await(TAKE.evalList(script, keyList, Integer.toString(MAX_PACKETS_PER_TAKE),
+                inboxExpiryMillis));
+        if (taken != null && !taken.isEmpty()) {
+            List<String> packets = new ArrayList<>(taken.size());
+            taken.forEach(p -> packets.add((String) p));
+            return packets;
         }
-        String packet = inbox.poll(POLL_SECONDS, TimeUnit.SECONDS);
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        String packet = await(inbox.moveAsync(Duration.ofSeconds(POLL_SECONDS),
+                DequeMoveArgs.pollFirst().addLastTo(processing.getName())));
         return packet == null ? List.of() : List.of(packet);
     }
 
+    /** Waits for a Redis call, abandoning it (and letting the loop reissue it) when it outlives its timeout. */
+    private static <T> T await(CompletionStage<T> call) throws InterruptedException, ExecutionException,
+            TimeoutException {
+        CompletableFuture<T> future = call.toCompletableFuture();
+        try {
+            return future.get(TimeUnit.SECONDS.toMillis(POLL_SECONDS) + POP_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | InterruptedException e) {
+            if (call instanceof RFuture<?> pop) {
+                pop.cancel(true);
+            }
+            future.cancel(true);
+            throw e;
+        }
+    }
+
+    /**
+     * Backs off after a failed take. Short, because a failed take has already waited out its timeout and the next
+     * one may well reach the promoted replica; only a take refused at once (connection refused) repeats at this pace.
+     */
     private static void pause() {
         try {
-            Thread.sleep(TimeUnit.SECONDS.toMillis(POLL_SECONDS));
+            Thread.sleep(RETRY_PAUSE_MILLIS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    /**
-     * Pushes by the script's SHA (the script text is not resent with every packet); after a Redis restart the script
-     * cache is empty, so a NOSCRIPT answer falls back to sending the text once, which loads it again.
-     */
     @Override
     public CompletionStage<Boolean> send(String nodeId, String packet) {
-        List<Object> keyList = List.of(keys.nodeInbox(nodeId), keys.nodeAlive(nodeId));
-        RScript script = redis.getScript(StringCodec.INSTANCE);
-        CompletionStage<Long> pushed = script.<Long>evalShaAsync(keys.nodeInbox(nodeId), RScript.Mode.READ_WRITE,
-                        PUSH_IF_ALIVE_SHA, RScript.ReturnType.LONG, keyList, packet, inboxExpiryMillis)
-                .handle((result, failure) -> failure == null
-                        ? CompletableFuture.completedFuture(result)
-                        : isNoScript(failure)
-                                ? script.<Long>evalAsync(keys.nodeInbox(nodeId), RScript.Mode.READ_WRITE,
-                                        PUSH_IF_ALIVE, RScript.ReturnType.LONG, keyList, packet, inboxExpiryMillis)
-                                : CompletableFuture.<Long>failedFuture(failure))
-                .thenCompose(stage -> stage);
-        return pushed.thenApply(result -> result != null && result > 0);
+        return PUSH_IF_ALIVE.evalLong(redis, List.of(keys.nodeInbox(nodeId), keys.nodeAlive(nodeId)), packet,
+                inboxExpiryMillis).thenApply(result -> result != null && result > 0);
     }
 
-    private static boolean isNoScript(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t.getMessage() != null && t.getMessage().contains("NOSCRIPT")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Whether the consumer thread is taking packets. */
+    /** Whether the consumer thread is taking packets: it runs and its last take reached Redis. */
     public boolean isConsuming() {
-        return running && consumer != null && consumer.isAlive();
+        return running && consumer != null && consumer.isAlive() && !failing;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.distws.redis;
 
 import io.distws.api.DistributedFd;
+import io.distws.spi.PurgedRelations;
 import io.distws.spi.Relation;
 import io.distws.spi.RelationStore;
 import java.time.Duration;
@@ -22,14 +23,17 @@ import org.redisson.client.codec.StringCodec;
 
 /**
  * Relations in Redis: user -> sorted set of distributed fds (scored by bind time), fd -> user, and node -> hash of its
- * fds. Each call is one pipelined round trip; no command spans two per-user keys, so it works on Redis Cluster.
+ * fds. Each call is one pipelined round trip of single-key commands and single-slot scripts: the three keys of a
+ * relation live in three slots on Redis Cluster (a user's connections span nodes, so no hash tag could unite them),
+ * hence one compare-and-delete per key rather than one script over all three.
  */
 public final class RedisRelationStore implements RelationStore {
 
     private static final Logger LOG = Logger.getLogger(RedisRelationStore.class.getName());
-    /** Deletes fd -> user only while it still names the expected user. */
-    private static final String COMPARE_AND_DELETE =
-            "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+    private static final LuaScript DELETE_FD_USER = LuaScript.load("delete-fd-user-if-user");
+    private static final LuaScript DELETE_NODE_FD = LuaScript.load("delete-node-fd-if-user");
+    private static final LuaScript BIND_USER_FD = LuaScript.load("bind-user-fd");
+    private static final LuaScript UNBIND_USER_FD = LuaScript.load("unbind-user-fd");
 
     private final RedissonClient redis;
     private final RedisKeys keys;
@@ -44,8 +48,22 @@ public final class RedisRelationStore implements RelationStore {
     }
 
     @Override
-    public CompletionStage<Void> bind(Relation relation) {
-        return bindAll(List.of(relation));
+    public CompletionStage<Boolean> bind(Relation r) {
+        RBatch batch = redis.createBatch();
+        String fd = r.fd().toString();
+        String userFds = keys.userFds(r.uid());
+        RFuture<Long> cameOnline = batch.getScript(StringCodec.INSTANCE).evalAsync(userFds, RScript.Mode.READ_WRITE,
+                BIND_USER_FD.text(), RScript.ReturnType.LONG, List.of(userFds), Long.toString(r.boundAt()), fd,
+                Long.toString(ttl.toSeconds()));
+        fdAndNodeInto(batch, r);
+        return batch.executeAsync().thenApply(done -> cameOnline.toCompletableFuture().join() == 1);
+    }
+
+    private void fdAndNodeInto(RBatch batch, Relation r) {
+        batch.getBucket(keys.fdUser(r.fd()), StringCodec.INSTANCE).setAsync(r.uid(), ttl);
+        var nodeFds = batch.getMap(keys.nodeFds(r.fd().nodeId()), StringCodec.INSTANCE);
+        nodeFds.fastPutAsync(r.fd().toString(), r.uid());
+        nodeFds.expireAsync(ttl);
     }
 
     @Override
@@ -55,14 +73,10 @@ public final class RedisRelationStore implements RelationStore {
         }
         RBatch batch = redis.createBatch();
         for (Relation r : relations) {
-            String fd = r.fd().toString();
             var userFds = batch.getScoredSortedSet(keys.userFds(r.uid()), StringCodec.INSTANCE);
-            userFds.addAsync(r.boundAt(), fd);
+            userFds.addAsync(r.boundAt(), r.fd().toString());
             userFds.expireAsync(ttl);
-            batch.getBucket(keys.fdUser(r.fd()), StringCodec.INSTANCE).setAsync(r.uid(), ttl);
-            var nodeFds = batch.getMap(keys.nodeFds(r.fd().nodeId()), StringCodec.INSTANCE);
-            nodeFds.fastPutAsync(fd, r.uid());
-            nodeFds.expireAsync(ttl);
+            fdAndNodeInto(batch, r);
         }
         return batch.executeAsync().thenApply(r -> null);
     }
@@ -82,17 +96,27 @@ public final class RedisRelationStore implements RelationStore {
     }
 
     @Override
-    public CompletionStage<Void> unbind(DistributedFd fd, String uid) {
+    public CompletionStage<Boolean> unbind(DistributedFd fd, String uid) {
         RBatch batch = redis.createBatch();
-        unbindInto(batch, fd, uid);
-        return batch.executeAsync().thenApply(r -> null);
+        RFuture<Long> wentOffline = unbindInto(batch, fd, uid);
+        return batch.executeAsync().thenApply(r -> wentOffline.toCompletableFuture().join() == 1);
     }
 
-    private void unbindInto(RBatch batch, DistributedFd fd, String uid) {
-        batch.getScript(StringCodec.INSTANCE).evalAsync(RScript.Mode.READ_WRITE, COMPARE_AND_DELETE,
-                RScript.ReturnType.LONG, List.of(keys.fdUser(fd)), uid);
-        batch.getScoredSortedSet(keys.userFds(uid), StringCodec.INSTANCE).removeAsync(fd.toString());
-        batch.getMap(keys.nodeFds(fd.nodeId()), StringCodec.INSTANCE).fastRemoveAsync(fd.toString());
+    /**
+     * Compare-and-delete on each key of the relation: the fd -> user key and the node's record go only while they
+     * name {@code uid}; the user's set loses the fd (it is {@code uid}'s own set, so no other relation is touched).
+     */
+    private RFuture<Long> unbindInto(RBatch batch, DistributedFd fd, String uid) {
+        String fdUser = keys.fdUser(fd);
+        String nodeFds = keys.nodeFds(fd.nodeId());
+        String userFds = keys.userFds(uid);
+        batch.getScript(StringCodec.INSTANCE).evalAsync(fdUser, RScript.Mode.READ_WRITE, DELETE_FD_USER.text(),
+                RScript.ReturnType.LONG, List.of(fdUser), uid);
+        RFuture<Long> wentOffline = batch.getScript(StringCodec.INSTANCE).evalAsync(userFds, RScript.Mode.READ_WRITE,
+                UNBIND_USER_FD.text(), RScript.ReturnType.LONG, List.of(userFds), fd.toString());
+        batch.getScript(StringCodec.INSTANCE).evalAsync(nodeFds, RScript.Mode.READ_WRITE, DELETE_NODE_FD.text(),
+                RScript.ReturnType.LONG, List.of(nodeFds), fd.toString(), uid);
+        return wentOffline;
     }
 
     @Override
@@ -122,19 +146,28 @@ public final class RedisRelationStore implements RelationStore {
     }
 
     @Override
-    public CompletionStage<Integer> purgeNode(String nodeId) {
+    public CompletionStage<PurgedRelations> purgeNode(String nodeId) {
         var nodeFds = redis.<String, String>getMap(keys.nodeFds(nodeId), StringCodec.INSTANCE);
         return nodeFds.readAllMapAsync().thenCompose(held -> {
             RBatch batch = redis.createBatch();
+            Map<String, RFuture<Long>> wentOffline = new LinkedHashMap<>();
             held.forEach((fd, uid) -> {
                 try {
-                    unbindInto(batch, DistributedFd.parse(fd), uid);
+                    wentOffline.put(fd, unbindInto(batch, DistributedFd.parse(fd), uid));
                 } catch (IllegalArgumentException e) {
                     LOG.log(Level.WARNING, "Skipping malformed fd {0} of node {1}", new Object[] {fd, nodeId});
                 }
             });
             batch.getMap(keys.nodeFds(nodeId), StringCodec.INSTANCE).deleteAsync();
-            return batch.executeAsync().thenApply(r -> held.size());
+            return batch.executeAsync().thenApply(r -> {
+                List<String> offline = new ArrayList<>();
+                wentOffline.forEach((fd, result) -> {
+                    if (result.toCompletableFuture().join() == 1) {
+                        offline.add(held.get(fd));
+                    }
+                });
+                return new PurgedRelations(held.size(), offline);
+            });
         });
     }
 

@@ -96,7 +96,7 @@ public class Authenticator {
             return AccessDecision.forbidden("origin " + LogSafe.of(origin) + " is not allowed");
         }
         if (s.mode() == AuthMode.DEV) {
-            return AccessDecision.allow(parameter.apply(DEV_UID_PARAMETER), Set.of());
+            return AccessDecision.allow(parameter.apply(DEV_UID_PARAMETER), Set.of(), RoomAccess.ANY);
         }
         String token = bearer(header.apply("Authorization")).orElse(parameter.apply(TOKEN_PARAMETER));
         if (token == null || token.isEmpty()) {
@@ -104,7 +104,7 @@ public class Authenticator {
         }
         try {
             VerifiedToken verified = s.verifier().verify(token);
-            return AccessDecision.allow(verified.subject(), verified.groups());
+            return AccessDecision.allow(verified.subject(), verified.groups(), verified.rooms());
         } catch (InvalidTokenException e) {
             return AccessDecision.unauthorized(e.getMessage());
         }
@@ -117,7 +117,7 @@ public class Authenticator {
     public AccessDecision api(String authorization) {
         Setup s = setup();
         if (s.mode() == AuthMode.DEV) {
-            return AccessDecision.allow(null, Set.of());
+            return AccessDecision.allow(null, Set.of(), RoomAccess.ANY);
         }
         Optional<String> token = bearer(authorization);
         if (token.isEmpty()) {
@@ -128,7 +128,7 @@ public class Authenticator {
             if (!verified.groups().contains(s.restRole())) {
                 return AccessDecision.forbidden("the token's groups lack the role " + s.restRole());
             }
-            return AccessDecision.allow(verified.subject(), verified.groups());
+            return AccessDecision.allow(verified.subject(), verified.groups(), RoomAccess.ANY);
         } catch (InvalidTokenException e) {
             return AccessDecision.unauthorized(e.getMessage());
         }

@@ -1,5 +1,9 @@
 package io.distws.security;
 
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.proc.SecurityContext;
 import io.distws.config.InvalidConfigException;
 import java.io.IOException;
 import java.time.Clock;
@@ -8,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -17,7 +22,8 @@ import java.util.function.Function;
  * <ul>
  * <li>{@code mp.jwt.verify.publickey}: the key text (PEM public key or certificate, JWK, JWK Set), or</li>
  * <li>{@code mp.jwt.verify.publickey.location}: where to read it (file path, {@code file:}/{@code http(s):} URL, or
- *     class path resource); exactly one of the two is required;</li>
+ *     class path resource), read again (rate limited) when a token names an unknown {@code kid}; exactly one of the
+ *     two is required;</li>
  * <li>{@code mp.jwt.verify.publickey.algorithm}: {@code RS256} (default) or {@code ES256};</li>
  * <li>{@code mp.jwt.verify.issuer}: the required {@code iss}, default none (any issuer);</li>
  * <li>{@code mp.jwt.verify.audiences}: comma-separated accepted {@code aud} values, default none (any);</li>
@@ -33,6 +39,9 @@ public final class JwtSettings {
     public static final String AUDIENCES = "mp.jwt.verify.audiences";
     public static final String CLOCK_SKEW = "mp.jwt.verify.clock.skew";
 
+    /** The algorithms a token may be signed with; one is configured. */
+    static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256);
+
     private static final int MAX_SKEW_SECONDS = 3600;
 
     private JwtSettings() {
@@ -47,12 +56,11 @@ public final class JwtSettings {
         List<String> problems = new ArrayList<>();
         Optional<String> text = value(lookup, PUBLIC_KEY);
         Optional<String> location = value(lookup, PUBLIC_KEY_LOCATION);
-        JwtAlgorithm algorithm = JwtAlgorithm.RS256;
+        JWSAlgorithm algorithm = JWSAlgorithm.RS256;
         Optional<String> rawAlgorithm = value(lookup, ALGORITHM);
         if (rawAlgorithm.isPresent()) {
-            try {
-                algorithm = JwtAlgorithm.parse(rawAlgorithm.get());
-            } catch (IllegalArgumentException e) {
+            algorithm = JWSAlgorithm.parse(rawAlgorithm.get().toUpperCase(Locale.ROOT));
+            if (!ALGORITHMS.contains(algorithm)) {
                 problems.add(ALGORITHM + "='" + rawAlgorithm.get() + "' is invalid: expected 'RS256' or 'ES256'");
             }
         }
@@ -74,7 +82,7 @@ public final class JwtSettings {
         value(lookup, AUDIENCES).ifPresent(a -> Arrays.stream(a.split(",")).map(String::trim)
                 .filter(s -> !s.isEmpty()).forEach(audiences::add));
 
-        List<VerificationKey> keys = List.of();
+        JWKSource<SecurityContext> keys = null;
         if (text.isPresent() == location.isPresent()) {
             problems.add((text.isPresent() ? PUBLIC_KEY + " and " + PUBLIC_KEY_LOCATION + " are both set"
                     : "neither " + PUBLIC_KEY + " nor " + PUBLIC_KEY_LOCATION + " is set")
@@ -85,8 +93,8 @@ public final class JwtSettings {
             String key = text.isPresent() ? PUBLIC_KEY : PUBLIC_KEY_LOCATION;
             String shown = text.isPresent() ? "(key text)" : location.get();
             try {
-                String keyText = text.isPresent() ? text.get() : PublicKeys.read(location.get(), classLoader);
-                keys = PublicKeys.parse(keyText, algorithm);
+                keys = text.isPresent() ? new ImmutableJWKSet<>(PublicKeys.parse(text.get(), algorithm))
+                        : PublicKeys.at(location.get(), algorithm, classLoader);
             } catch (IOException e) {
                 problems.add(key + "='" + shown + "' is invalid: cannot read it (" + e.getMessage() + ")");
             } catch (IllegalArgumentException e) {

@@ -1,21 +1,26 @@
 package io.distws.security;
 
-import jakarta.json.Json;
-import jakarta.json.JsonArray;
-import jakarta.json.JsonException;
-import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
-import jakarta.json.JsonString;
-import jakarta.json.JsonValue;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.KeyType;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.source.JWKSetCacheRefreshEvaluator;
+import com.nimbusds.jose.jwk.source.JWKSetSource;
+import com.nimbusds.jose.jwk.source.JWKSetUnavailableException;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
+import com.nimbusds.jose.util.JSONObjectUtils;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.StringReader;
-import java.math.BigInteger;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,39 +28,49 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PublicKey;
 import java.security.cert.CertificateFactory;
-import java.security.spec.ECPoint;
-import java.security.spec.ECPublicKeySpec;
-import java.security.spec.RSAPublicKeySpec;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
 import java.security.spec.X509EncodedKeySpec;
-import java.time.Duration;
+import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads verification keys in the formats MicroProfile JWT accepts for {@code mp.jwt.verify.publickey}: a PEM public
- * key ({@code BEGIN PUBLIC KEY}) or certificate, the bare Base64 of a public key, a JWK, a JWK Set, or the Base64URL of
- * a JWK (Set); and fetches the text from {@code mp.jwt.verify.publickey.location}. Only keys usable with the
- * configured algorithm are kept. JDK only; stateless.
+ * Reads the keys that verify tokens, in the formats MicroProfile JWT accepts for {@code mp.jwt.verify.publickey}: a
+ * PEM public key ({@code BEGIN PUBLIC KEY}) or certificate, the bare Base64 of a public key, a JWK, a JWK Set, or the
+ * Base64URL of a JWK (Set); and reads that text from {@code mp.jwt.verify.publickey.location}, again (rate limited)
+ * when a token names a {@code kid} the keys read so far lack. Only keys usable with the configured algorithm are kept.
  */
-public final class PublicKeys {
+final class PublicKeys {
 
+    /**
+     * A location is read again at most twice per window of this length (Nimbus's rate limiter and its default: one
+     * read, and one left for a key rotation), however many tokens name unknown kids.
+     */
+    static final long MIN_REFRESH_INTERVAL_MILLIS = 30_000;
+
+    private static final Logger LOG = Logger.getLogger(PublicKeys.class.getName());
     private static final Pattern PEM = Pattern.compile(
             "-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
     private static final int MAX_TEXT = 1024 * 1024;
+    private static final int TIMEOUT_MILLIS = 10_000;
+    private static final int MIN_RSA_BITS = 2048;
 
     private PublicKeys() {
     }
 
     /**
-     * Parses the keys in {@code text} that suit {@code algorithm}.
+     * Parses the keys in {@code text} that suit {@code algorithm} (RS256 or ES256).
      *
-     * @throws IllegalArgumentException saying what is wrong when no usable key is found
+     * @throws IllegalArgumentException saying what is wrong (never quoting key material) when no usable key is found
      */
-    public static List<VerificationKey> parse(String text, JwtAlgorithm algorithm) {
+    static JWKSet parse(String text, JWSAlgorithm algorithm) {
         String trimmed = text == null ? "" : text.strip();
         if (trimmed.isEmpty()) {
             throw new IllegalArgumentException("no key text");
@@ -63,7 +78,7 @@ public final class PublicKeys {
         if (trimmed.length() > MAX_TEXT) {
             throw new IllegalArgumentException("the key text is longer than " + MAX_TEXT + " characters");
         }
-        List<VerificationKey> keys;
+        List<JWK> keys;
         if (trimmed.startsWith("{")) {
             keys = fromJwk(trimmed, algorithm);
         } else if (trimmed.startsWith("-----BEGIN")) {
@@ -71,8 +86,8 @@ public final class PublicKeys {
         } else {
             keys = fromBase64(trimmed, algorithm);
         }
-        for (VerificationKey k : keys) {
-            String problem = algorithm.unsuitable(k.key());
+        for (JWK k : keys) {
+            String problem = unsuitable(k, algorithm);
             if (problem != null) {
                 throw new IllegalArgumentException(problem);
             }
@@ -80,29 +95,26 @@ public final class PublicKeys {
         if (keys.isEmpty()) {
             throw new IllegalArgumentException("no " + algorithm + " key in the key text");
         }
-        return keys;
+        return new JWKSet(keys);
     }
 
     /**
-     * Reads the key text at a location: a file path, a {@code file:}, {@code http:} or {@code https:} URL (fetched
-     * once), or a resource on the application's class path ({@code classpath:keys/pub.pem} or {@code /keys/pub.pem}
-     * when no such file exists).
+     * Reads the key text at a location: a file path, a {@code file:}, {@code http:} or {@code https:} URL, or a
+     * resource on the application's class path ({@code classpath:keys/pub.pem} or {@code /keys/pub.pem} when no such
+     * file exists).
      *
      * @throws IOException when nothing can be read there
      */
-    public static String read(String location, ClassLoader classLoader) throws IOException {
+    static String read(String location, ClassLoader classLoader) throws IOException {
         String l = location.strip();
         String lower = l.toLowerCase(Locale.ROOT);
-        if (lower.startsWith("http:") || lower.startsWith("https:")) {
-            return fetch(URI.create(l));
-        }
-        if (lower.startsWith("file:")) {
-            return readLimited(Files.newInputStream(Path.of(URI.create(l))));
+        if (lower.startsWith("http:") || lower.startsWith("https:") || lower.startsWith("file:")) {
+            return fetch(l);
         }
         if (!lower.startsWith("classpath:")) {
             Path path = Path.of(l);
             if (Files.isRegularFile(path)) {
-                return readLimited(Files.newInputStream(path));
+                return fetch(path.toUri().toString());
             }
         }
         String resource = lower.startsWith("classpath:") ? l.substring("classpath:".length()) : l;
@@ -113,28 +125,7 @@ public final class PublicKeys {
         if (in == null) {
             throw new IOException("no file or class path resource " + l);
         }
-        return readLimited(in);
-    }
-
-    private static String fetch(URI uri) throws IOException {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
-        try {
-            HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(uri)
-                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
-            if (response.statusCode() != 200) {
-                response.body().close();
-                throw new IOException(uri + " answered HTTP " + response.statusCode());
-            }
-            return readLimited(response.body());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while fetching " + uri, e);
-        }
-    }
-
-    private static String readLimited(InputStream stream) throws IOException {
-        try (InputStream in = stream) {
+        try (in) {
             byte[] bytes = in.readNBytes(MAX_TEXT + 1);
             if (bytes.length > MAX_TEXT) {
                 throw new IOException("the key text is longer than " + MAX_TEXT + " bytes");
@@ -143,15 +134,96 @@ public final class PublicKeys {
         }
     }
 
-    private static List<VerificationKey> fromPem(String text, JwtAlgorithm algorithm) {
-        List<VerificationKey> keys = new ArrayList<>();
+    /**
+     * The keys at a location: read now, so that a location without a usable key fails the start, then cached. When a
+     * token names a {@code kid} that no cached key has, the location is read again, at most twice per window of
+     * {@link #MIN_REFRESH_INTERVAL_MILLIS}; a read that fails or finds no usable key is logged and the cached keys stay.
+     *
+     * @throws IOException              when nothing can be read there now
+     * @throws IllegalArgumentException when what is there holds no usable key
+     */
+    static JWKSource<SecurityContext> at(String location, JWSAlgorithm algorithm, ClassLoader classLoader)
+            throws IOException {
+        JWKSet first = parse(read(location, classLoader), algorithm);
+        return JWKSourceBuilder.create(new LocationSource(location, first, algorithm, classLoader))
+                .cacheForever()
+                .rateLimited(MIN_REFRESH_INTERVAL_MILLIS)
+                .build();
+    }
+
+    /** Hands out the keys read at start-up once, then reads the location afresh each time Nimbus's cache asks. */
+    private static final class LocationSource implements JWKSetSource<SecurityContext> {
+
+        private final String location;
+        private final JWSAlgorithm algorithm;
+        private final ClassLoader classLoader;
+        private JWKSet first;
+
+        LocationSource(String location, JWKSet first, JWSAlgorithm algorithm, ClassLoader classLoader) {
+            this.location = location;
+            this.first = first;
+            this.algorithm = algorithm;
+            this.classLoader = classLoader;
+        }
+
+        @Override
+        public synchronized JWKSet getJWKSet(JWKSetCacheRefreshEvaluator refreshEvaluator, long currentTime,
+                                             SecurityContext context) throws KeySourceException {
+            if (first != null) {
+                JWKSet keys = first;
+                first = null;
+                return keys;
+            }
+            try {
+                JWKSet keys = parse(read(location, classLoader), algorithm);
+                LOG.info("distribute-ws read the token keys again from " + location + " for a token with an unknown "
+                        + "kid: " + keys.size() + " " + algorithm + " key(s)");
+                return keys;
+            } catch (IOException | IllegalArgumentException e) {
+                LOG.warning("distribute-ws could not read the token keys again from " + location + " (" + e.getMessage()
+                        + "); it keeps the keys it has");
+                throw new JWKSetUnavailableException("cannot read the token keys again", e);
+            }
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private static String fetch(String url) throws IOException {
+        try {
+            return new DefaultResourceRetriever(TIMEOUT_MILLIS, TIMEOUT_MILLIS, MAX_TEXT)
+                    .retrieveResource(URI.create(url).toURL()).getContent();
+        } catch (IllegalArgumentException e) {
+            throw new IOException("not a valid URL: " + url, e);
+        }
+    }
+
+    /** Why this key cannot verify this algorithm's signatures, or null if it can. */
+    private static String unsuitable(JWK key, JWSAlgorithm algorithm) {
+        if (JWSAlgorithm.RS256.equals(algorithm)) {
+            if (!(key instanceof RSAKey rsa)) {
+                return "RS256 needs an RSA public key";
+            }
+            return rsa.size() < MIN_RSA_BITS
+                    ? "RS256 needs an RSA key of at least " + MIN_RSA_BITS + " bits, got " + rsa.size() : null;
+        }
+        if (!(key instanceof ECKey ec)) {
+            return "ES256 needs an EC public key on P-256";
+        }
+        return Curve.P_256.equals(ec.getCurve()) ? null : "ES256 needs an EC key on the P-256 curve";
+    }
+
+    private static List<JWK> fromPem(String text, JWSAlgorithm algorithm) {
+        List<JWK> keys = new ArrayList<>();
         Matcher m = PEM.matcher(text);
         while (m.find()) {
             String type = m.group(1);
             byte[] der = Base64.getMimeDecoder().decode(m.group(2));
             switch (type) {
-                case "PUBLIC KEY" -> keys.add(new VerificationKey(null, spki(der, algorithm)));
-                case "CERTIFICATE" -> keys.add(new VerificationKey(null, certificateKey(der)));
+                case "PUBLIC KEY" -> keys.add(jwk(spki(der, algorithm), algorithm));
+                case "CERTIFICATE" -> keys.add(jwk(certificateKey(der), algorithm));
                 case "RSA PUBLIC KEY" -> throw new IllegalArgumentException("PKCS#1 'RSA PUBLIC KEY' PEM is not read; "
                         + "convert it: openssl rsa -RSAPublicKey_in -in key.pem -pubout");
                 default -> throw new IllegalArgumentException("PEM block '" + type + "' is not a public key; expected "
@@ -164,7 +236,7 @@ public final class PublicKeys {
         return keys;
     }
 
-    private static List<VerificationKey> fromBase64(String text, JwtAlgorithm algorithm) {
+    private static List<JWK> fromBase64(String text, JWSAlgorithm algorithm) {
         String compact = text.replaceAll("\\s", "");
         byte[] bytes;
         try {
@@ -176,15 +248,15 @@ public final class PublicKeys {
         if (bytes.length > 0 && bytes[0] == '{') {
             return fromJwk(new String(bytes, StandardCharsets.UTF_8), algorithm);
         }
-        return List.of(new VerificationKey(null, spki(bytes, algorithm)));
+        return List.of(jwk(spki(bytes, algorithm), algorithm));
     }
 
-    private static PublicKey spki(byte[] der, JwtAlgorithm algorithm) {
+    private static PublicKey spki(byte[] der, JWSAlgorithm algorithm) {
+        String type = KeyType.forAlgorithm(algorithm).getValue();
         try {
-            return KeyFactory.getInstance(algorithm.keyType()).generatePublic(new X509EncodedKeySpec(der));
+            return KeyFactory.getInstance(type).generatePublic(new X509EncodedKeySpec(der));
         } catch (GeneralSecurityException | RuntimeException e) {
-            throw new IllegalArgumentException("the public key is not a valid " + algorithm.keyType()
-                    + " SubjectPublicKeyInfo");
+            throw new IllegalArgumentException("the public key is not a valid " + type + " SubjectPublicKeyInfo");
         }
     }
 
@@ -197,65 +269,41 @@ public final class PublicKeys {
         }
     }
 
-    private static List<VerificationKey> fromJwk(String text, JwtAlgorithm algorithm) {
-        JsonObject root;
-        try (JsonReader reader = Json.createReader(new StringReader(text))) {
-            root = reader.readObject();
-        } catch (JsonException | IllegalStateException e) {
+    /** The key as a JWK without a kid (so it verifies tokens with any kid). */
+    private static JWK jwk(PublicKey key, JWSAlgorithm algorithm) {
+        if (key instanceof RSAPublicKey rsa) {
+            return new RSAKey.Builder(rsa).build();
+        }
+        Curve curve = key instanceof ECPublicKey ec ? Curve.forECParameterSpec(ec.getParams()) : null;
+        if (curve == null) {
+            throw new IllegalArgumentException(JWSAlgorithm.RS256.equals(algorithm) ? "RS256 needs an RSA public key"
+                    : "ES256 needs an EC key on the P-256 curve");
+        }
+        return new ECKey.Builder(curve, (ECPublicKey) key).build();
+    }
+
+    /** The JWK, or the keys of the JWK Set, that are meant for this algorithm: its key type, signing, its alg. */
+    private static List<JWK> fromJwk(String text, JWSAlgorithm algorithm) {
+        Map<String, Object> root;
+        try {
+            root = JSONObjectUtils.parse(text);
+        } catch (ParseException e) {
             throw new IllegalArgumentException("the key text is not a JSON object (JWK or JWK Set)");
         }
-        List<JsonObject> jwks = new ArrayList<>();
-        if (root.get("keys") instanceof JsonArray array) {
-            for (JsonValue v : array) {
-                if (v instanceof JsonObject o) {
-                    jwks.add(o);
-                }
-            }
-        } else {
-            jwks.add(root);
+        List<JWK> jwks;
+        try {
+            jwks = root.containsKey("keys") ? JWKSet.parse(root).getKeys() : List.of(JWK.parse(root));
+        } catch (ParseException e) {
+            throw new IllegalArgumentException("the JWK (Set) is not valid: " + e.getMessage());
         }
-        List<VerificationKey> keys = new ArrayList<>();
-        for (JsonObject jwk : jwks) {
-            String kty = string(jwk, "kty");
-            String alg = string(jwk, "alg");
-            if (!algorithm.keyType().equals(kty) || "enc".equals(string(jwk, "use"))
-                    || (alg != null && !alg.equals(algorithm.name()))) {
-                continue; // a JWK Set may hold keys for other algorithms or for encryption
+        KeyType type = KeyType.forAlgorithm(algorithm);
+        List<JWK> keys = new ArrayList<>();
+        for (JWK jwk : jwks) {
+            if (type.equals(jwk.getKeyType()) && !KeyUse.ENCRYPTION.equals(jwk.getKeyUse())
+                    && (jwk.getAlgorithm() == null || algorithm.equals(jwk.getAlgorithm()))) {
+                keys.add(jwk.toPublicJWK()); // a JWK Set may hold keys for other algorithms or for encryption
             }
-            keys.add(new VerificationKey(string(jwk, "kid"), jwkKey(jwk, algorithm)));
         }
         return keys;
-    }
-
-    private static PublicKey jwkKey(JsonObject jwk, JwtAlgorithm algorithm) {
-        try {
-            if (algorithm == JwtAlgorithm.RS256) {
-                return KeyFactory.getInstance("RSA").generatePublic(
-                        new RSAPublicKeySpec(unsigned(jwk, "n"), unsigned(jwk, "e")));
-            }
-            if (!"P-256".equals(string(jwk, "crv"))) {
-                throw new IllegalArgumentException("ES256 needs a JWK with \"crv\":\"P-256\"");
-            }
-            ECPoint point = new ECPoint(unsigned(jwk, "x"), unsigned(jwk, "y"));
-            return KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(point, JwtAlgorithm.P256));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("the JWK is not a valid " + algorithm.keyType() + " public key");
-        }
-    }
-
-    private static BigInteger unsigned(JsonObject jwk, String member) {
-        String value = string(jwk, member);
-        if (value == null) {
-            throw new IllegalArgumentException("the JWK lacks \"" + member + "\"");
-        }
-        try {
-            return new BigInteger(1, Base64.getUrlDecoder().decode(value));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("the JWK's \"" + member + "\" is not Base64URL");
-        }
-    }
-
-    private static String string(JsonObject o, String member) {
-        return o.get(member) instanceof JsonString s ? s.getString() : null;
     }
 }
