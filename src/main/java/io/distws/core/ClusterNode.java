@@ -2,35 +2,41 @@ package io.distws.core;
 
 import io.distws.api.DistributedFd;
 import io.distws.api.Message;
-import io.distws.config.Driver;
+import io.distws.api.HistoryFrames;
+import io.distws.api.PresenceFrames;
+import io.distws.api.Recovery;
+import io.distws.api.StreamPosition;
+import io.distws.api.RoomMembers;
 import io.distws.config.DistwsConfig;
 import io.distws.spi.Backend;
+import io.distws.spi.HistoryStore;
 import io.distws.spi.NodeInfo;
+import io.distws.spi.PurgedRelations;
 import io.distws.spi.Relation;
 import io.distws.spi.RelationStore;
+import io.distws.spi.RoomStore;
 import io.distws.spi.Transport;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One running node incarnation: its local connections, the routing of messages to local connections or to other
- * nodes (local first, then one envelope per remote node), inbound delivery, relations and the heartbeat. Plain Java
- * with its backend and executors passed in, so tests run two nodes in one JVM. Thread-safe.
+ * One running node incarnation, from start to graceful stop: its local connections and their relations, with the
+ * routing of messages ({@link Router}), room memberships ({@link Memberships}), inbound delivery
+ * ({@link InboundDispatcher}) and liveness ({@link Heartbeat}) as parts of their own. Plain Java with its backend and
+ * executors passed in, so tests run two nodes in one JVM. Thread-safe.
  */
 public final class ClusterNode implements AutoCloseable {
 
@@ -42,32 +48,76 @@ public final class ClusterNode implements AutoCloseable {
     private final String nodeId;
     private final Transport transport;
     private final RelationStore relations;
+    private final RoomStore rooms;
     private final io.distws.spi.NodeRegistry registry;
     private final LocalConnections connections;
+    private final LocalRooms localRooms = new LocalRooms();
     private final PacketCodec codec = new PacketCodec(MAX_PACKET_CHARS);
     private final NodeStats stats = new NodeStats();
     private final InboundDispatcher inbound;
-    private final ConcurrentHashMap<String, Outbox> outboxes = new ConcurrentHashMap<>();
-    private final Sequencer sequencer = new Sequencer();
-    private final long startedAt = System.currentTimeMillis();
-    private final ScheduledFuture<?> heartbeat;
-    private volatile long lastRelationRefresh = System.nanoTime();
-    private volatile boolean backendReachable = true;
+    private final Router router;
+    private final Memberships memberships;
+    private final StreamDelivery streams;
+    /** How far each node's routing has reached this node (see {@link StreamDelivery}). */
+    private final RoutingProgress progress;
+    private final HistoryStore history;
+    private final ConnectionRelations bindings;
+    private final Heartbeat heartbeat;
+    private final ScheduledFuture<?> beating;
     private volatile boolean closed;
 
+    /**
+     * What the application adds to a node.
+     *
+     * @param events   told of connections opening and closing and users coming online and going offline
+     * @param presence renders the frames room members get when a user joins or leaves; null for none
+     * @param history  renders the messages of streams with their position, and losses; null to deliver them as sent
+     *                 (a loss then closes the connection with 1012)
+     */
+    public record Hooks(NodeEvents events, PresenceFrames presence, HistoryFrames history) {
+        public static final Hooks NONE = new Hooks(NodeEvents.NONE, null, null);
+
+        public Hooks {
+            java.util.Objects.requireNonNull(events, "events");
+        }
+    }
+
     private ClusterNode(DistwsConfig config, String nodeId, Backend backend, Executor executor,
-                        ScheduledExecutorService scheduler) {
+                        ScheduledExecutorService scheduler, Hooks hooks) {
         this.config = config;
         this.nodeId = nodeId;
         this.transport = backend.transport();
         this.relations = backend.relations();
+        this.rooms = backend.rooms();
+        this.history = backend.history();
         this.registry = backend.registry();
-        this.connections = new LocalConnections(nodeId, config.outboundMaxMessages(), config.outboundMaxBytes());
-        this.inbound = new InboundDispatcher(nodeId, codec, connections, stats, executor, config.queueConsumers(),
-                config.queueConcurrency());
-        transport.start(nodeId, config.driver() == Driver.QUEUE ? inbound::acceptWhenReady : inbound::accept);
+        this.connections = new LocalConnections(nodeId, config.outboundMaxMessages(), config.outboundMaxBytes(),
+                config.outboundSendTimeout());
+        Sequencer routing = new Sequencer();
+        this.progress = new RoutingProgress(nodeId, routing::completed);
+        this.streams = new StreamDelivery(backend.history(), hooks.history(), scheduler, config.historySize(), stats,
+                progress);
+        LocalDelivery local = new LocalDelivery(connections, localRooms, streams);
+        this.router = new Router(nodeId, relations, rooms, local,
+                config.historyEnabled() ? new HistoryWriter(backend.history()) : null, registry, transport, codec,
+                stats, routing);
+        this.memberships = new Memberships(config.rooms(), localRooms, rooms, router, streams, hooks.presence());
+        this.bindings = new ConnectionRelations(connections, relations, memberships, streams, hooks.events(),
+                stats);
+        this.inbound = new InboundDispatcher(nodeId, codec, local, this::carryOut, stats, executor,
+                config.queueConsumers(), config.queueConcurrency(), progress);
+        this.heartbeat = new Heartbeat(config, nodeId, System.currentTimeMillis(), registry, relations, rooms,
+                () -> memberships.all(connections.all()), localRooms::holds, transport, connections, stats,
+                this::purged);
+        transport.start(nodeId, transport.callsFromItsOwnThread() ? inbound::acceptWhenReady : inbound::accept);
         long period = config.heartbeatInterval().toMillis();
-        this.heartbeat = scheduler.scheduleAtFixedRate(this::beat, period, period, TimeUnit.MILLISECONDS);
+        this.beating = scheduler.scheduleAtFixedRate(this::beat, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** Starts a node without application hooks; see {@link #start(DistwsConfig, Backend, Executor, ScheduledExecutorService, Hooks)}. */
+    public static ClusterNode start(DistwsConfig config, Backend backend, Executor executor,
+                                    ScheduledExecutorService scheduler) {
+        return start(config, backend, executor, scheduler, Hooks.NONE);
     }
 
     /**
@@ -76,7 +126,7 @@ public final class ClusterNode implements AutoCloseable {
      * @throws IllegalStateException if the backend cannot be reached or no free id was found
      */
     public static ClusterNode start(DistwsConfig config, Backend backend, Executor executor,
-                                    ScheduledExecutorService scheduler) {
+                                    ScheduledExecutorService scheduler, Hooks hooks) {
         Duration wait = config.nodeTimeout();
         for (int attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
             String candidate = NodeIds.newIncarnation(config.serverId());
@@ -88,10 +138,10 @@ public final class ClusterNode implements AutoCloseable {
                         .get(wait.toMillis(), TimeUnit.MILLISECONDS);
             } catch (Exception e) {
                 throw new IllegalStateException("Cannot register node " + candidate + " in Redis ("
-                        + DistwsConfig.REDIS_ADDRESS + "=" + config.redisAddress() + "): " + e, e);
+                        + config.redisDescription() + "): " + e, e);
             }
             if (claimed) {
-                ClusterNode node = new ClusterNode(config, candidate, backend, executor, scheduler);
+                ClusterNode node = new ClusterNode(config, candidate, backend, executor, scheduler, hooks);
                 LOG.log(Level.INFO, "distribute-ws node {0} started with the {1} driver",
                         new Object[] {candidate, config.driver().name().toLowerCase()});
                 return node;
@@ -118,7 +168,7 @@ public final class ClusterNode implements AutoCloseable {
 
     /** Whether the last heartbeat reached the backend. */
     public boolean backendReachable() {
-        return backendReachable;
+        return heartbeat.backendReachable();
     }
 
     public boolean isRunning() {
@@ -128,7 +178,9 @@ public final class ClusterNode implements AutoCloseable {
     // ---- connections and relations
 
     /**
-     * Registers a new local connection and returns it; call {@link #closed} when it ends.
+     * Registers a new local connection and returns it. The node forgets it by itself when it ends on its own (slow
+     * consumer, failed write, {@link #disconnect}) or its socket is found closed at a heartbeat; else call
+     * {@link #closed} when it ends.
      *
      * @throws IllegalStateException if this node is shutting down
      */
@@ -136,50 +188,157 @@ public final class ClusterNode implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("node " + nodeId + " is shutting down");
         }
-        return connections.open(sink, slow -> {
-            stats.slowConsumersClosed.increment();
-            closed(slow);
+        return bindings.open(sink);
+    }
+
+    /** Forgets a local connection that ended, and removes its relation and room memberships. Idempotent. */
+    public CompletionStage<Void> closed(LocalConnection connection) {
+        return bindings.closed(connection);
+    }
+
+    /**
+     * Binds a local connection to a user, replacing an earlier binding of that connection to another user (it leaves
+     * its rooms then). A relation never outlives its connection: if the connection closes while the relation is being
+     * stored, the relation is removed again and the stage fails.
+     *
+     * @throws IllegalArgumentException if the uid is blank or no open local connection has that fd
+     */
+    public CompletionStage<DistributedFd> bind(long fd, String uid) {
+        return bindings.bind(fd, uid);
+    }
+
+    /**
+     * Removes one connection's relation, wherever the connection lives; a connection of this node also leaves its
+     * rooms.
+     */
+    public CompletionStage<Void> unbind(DistributedFd fd) {
+        return bindings.unbind(fd, fd.nodeId().equals(nodeId));
+    }
+
+    /**
+     * Closes a connection, of this node or another, with a WebSocket close code once the frames this node sent to it
+     * before this call are written, and forgets it (its relation is removed).
+     *
+     * @return completes with true when done here or routed to a live node; false if there is no such connection
+     */
+    public CompletionStage<Boolean> disconnect(DistributedFd fd, int code, String reason) {
+        return router.command(CompletableFuture.completedFuture(List.of(fd)),
+                fds -> Envelope.Command.close(fds, code, reason), local -> closeLocal(local, code, reason))
+                .thenApply(count -> count > 0);
+    }
+
+    /** Closes every connection of a user, on every node, like {@link #disconnect}; completes with how many. */
+    public CompletionStage<Integer> disconnectUser(String uid, int code, String reason) {
+        return router.command(relations.fdsOf(uid), fds -> Envelope.Command.close(fds, code, reason),
+                local -> closeLocal(local, code, reason));
+    }
+
+    private CompletionStage<Boolean> closeLocal(long fd, int code, String reason) {
+        return CompletableFuture.completedFuture(
+                connections.get(fd).map(c -> c.closeAfterQueued(code, reason)).orElse(false));
+    }
+
+    /** Carries out a command another node sent (in packet order with the messages it sent before). */
+    private void carryOut(Envelope.Command command) {
+        for (long fd : command.fds()) {
+            Optional<LocalConnection> c = connections.get(fd);
+            if (c.isEmpty()) {
+                continue;
+            }
+            switch (command.action()) {
+                case CLOSE -> c.get().closeAfterQueued(command.code(), command.reason());
+                case JOIN -> logFailure(memberships.join(c.get(), command.room()), "join", command.room());
+                case LEAVE -> logFailure(memberships.leave(c.get(), command.room()), "leave", command.room());
+            }
+        }
+    }
+
+    private static void logFailure(CompletionStage<Boolean> done, String what, String room) {
+        done.exceptionally(e -> {
+            LOG.log(Level.WARNING, "Could not {0} room {1} as another node asked: {2}",
+                    new Object[] {what, room, e.toString()});
+            return false;
         });
     }
 
-    /** Forgets a local connection that ended, and removes its relation. Idempotent. */
-    public CompletionStage<Void> closed(LocalConnection connection) {
-        connection.markClosed();
-        if (!connections.remove(connection)) {
-            return CompletableFuture.completedFuture(null);
-        }
-        Relation relation = connection.relation();
-        if (relation == null) {
-            return CompletableFuture.completedFuture(null);
-        }
-        connection.relation(null);
-        return relations.unbind(relation.fd(), relation.uid());
+    // ---- rooms (see Memberships)
+
+    /**
+     * Joins a connection, of this node or another, to a room: for this node's, complete once stored; for another's,
+     * once routed to its node.
+     *
+     * @throws IllegalArgumentException if the room name is invalid
+     */
+    public CompletionStage<Boolean> join(DistributedFd fd, String room) {
+        return membership(true, CompletableFuture.completedFuture(List.of(fd)), room).thenApply(n -> n > 0);
     }
 
-    /** Binds a local connection to a user, replacing an earlier binding of that connection to another user. */
-    public CompletionStage<DistributedFd> bind(long fd, String uid) {
-        if (uid == null || uid.isBlank()) {
-            throw new IllegalArgumentException("uid must not be blank");
-        }
-        LocalConnection connection = connections.get(fd)
-                .orElseThrow(() -> new IllegalArgumentException("no local connection with fd " + fd));
-        Relation previous = connection.relation();
-        Relation relation = new Relation(uid, connection.fd(), System.currentTimeMillis());
-        connection.relation(relation);
-        CompletionStage<Void> cleared = previous != null && !previous.uid().equals(uid)
-                ? relations.unbind(previous.fd(), previous.uid())
-                : CompletableFuture.completedFuture(null);
-        return cleared.thenCompose(v -> relations.bind(relation)).thenApply(v -> relation.fd());
+    /** Makes a connection, of this node or another, leave a room; see {@link #join}. */
+    public CompletionStage<Boolean> leave(DistributedFd fd, String room) {
+        return membership(false, CompletableFuture.completedFuture(List.of(fd)), room).thenApply(n -> n > 0);
     }
 
-    /** Removes one connection's relation, wherever the connection lives. */
-    public CompletionStage<Void> unbind(DistributedFd fd) {
-        if (fd.nodeId().equals(nodeId)) {
-            connections.get(fd.fd()).ifPresent(c -> c.relation(null));
-        }
-        return relations.userOf(fd).thenCompose(uid -> uid.isPresent()
-                ? relations.unbind(fd, uid.get())
-                : CompletableFuture.completedFuture(null));
+    /** Joins every connection the user holds now to a room; completes with how many were joined or routed. */
+    public CompletionStage<Integer> joinUser(String uid, String room) {
+        return membership(true, relations.fdsOf(uid), room);
+    }
+
+    /** Makes every connection of the user leave a room; completes with how many left or were routed. */
+    public CompletionStage<Integer> leaveUser(String uid, String room) {
+        return membership(false, relations.fdsOf(uid), room);
+    }
+
+    private CompletionStage<Integer> membership(boolean join, CompletionStage<List<DistributedFd>> targets,
+                                                String room) {
+        memberships.validRoom(room);
+        return router.command(targets, fds -> Envelope.Command.membership(join, fds, room), fd -> {
+            Optional<LocalConnection> c = connections.get(fd);
+            if (c.isEmpty()) {
+                return CompletableFuture.completedFuture(false);
+            }
+            return join ? memberships.join(c.get(), room) : memberships.leave(c.get(), room);
+        });
+    }
+
+    /**
+     * Returns the room name if it is valid.
+     *
+     * @throws IllegalArgumentException saying why it is not (see {@link RoomNames})
+     */
+    public String requireRoomName(String room) {
+        return memberships.validRoom(room);
+    }
+
+    /** Who is in a room (at most {@code distws.rooms.max-members-listed} users listed). */
+    public CompletionStage<RoomMembers> members(String room) {
+        return rooms.members(memberships.validRoom(room), config.rooms().maxMembersListed());
+    }
+
+    /** The rooms the user has connections in. */
+    public CompletionStage<Set<String>> roomsOf(String uid) {
+        return rooms.roomsOf(uid);
+    }
+
+    /** The rooms a connection of this node is in (this node's own view); a snapshot, empty for an unknown fd. */
+    public Set<String> roomsOf(long fd) {
+        return connections.get(fd).map(c -> Set.copyOf(c.rooms())).orElse(Set.of());
+    }
+
+    /** Rooms that have members on this node. */
+    public int localRooms() {
+        return localRooms.size();
+    }
+
+    /** Room memberships of this node's connections. */
+    public int localMemberships() {
+        return localRooms.memberships();
+    }
+
+    private void purged(String deadNode, PurgedRelations purged, Map<String, List<String>> leftRooms) {
+        router.forget(deadNode);
+        progress.gone(deadNode);
+        bindings.tellOffline(purged.usersOffline());
+        memberships.announceLeft(leftRooms);
     }
 
     /** The nodes that beat within their timeout; a snapshot. */
@@ -191,197 +350,99 @@ public final class ClusterNode implements AutoCloseable {
         return relations;
     }
 
-    // ---- routing
+    // ---- routing (see Router)
 
     /** Routes to every connection of a user. */
     public CompletionStage<Integer> sendToUser(String uid, Message message) {
-        return inOrder(relations.fdsOf(uid), fds -> route(fds, message));
+        return router.sendToUser(uid, message);
     }
 
     /** Routes to every connection of each user, one envelope per node. */
     public CompletionStage<Integer> sendToUsers(Collection<String> uids, Message message) {
-        return inOrder(uids.isEmpty() ? CompletableFuture.completedFuture(Map.of()) : relations.fdsOf(uids), byUser -> {
-            List<DistributedFd> all = new ArrayList<>();
-            byUser.values().forEach(all::addAll);
-            return route(all, message);
-        });
+        return router.sendToUsers(uids, message);
     }
 
     /** Routes to one connection. */
     public CompletionStage<Integer> sendToFd(DistributedFd fd, Message message) {
-        return inOrder(CompletableFuture.completedFuture(List.of(fd)), fds -> route(fds, message));
+        return router.sendToFd(fd, message);
     }
 
     /** Routes to every connection of every live node. */
     public CompletionStage<Integer> sendToAll(Message message) {
-        return inOrder(registry.liveNodes(), nodes -> {
-            int local = 0;
-            for (LocalConnection c : connections.all()) {
-                if (c.enqueue(message)) {
-                    local++;
-                }
-            }
-            List<CompletableFuture<Integer>> remote = new ArrayList<>();
-            for (NodeInfo node : nodes) {
-                if (!node.nodeId().equals(nodeId)) {
-                    remote.add(outbox(node.nodeId()).submit(Envelope.toAll(message))
-                            .thenApply(accepted -> accepted ? node.connections() : 0));
-                }
-            }
-            return sum(local, remote);
-        });
+        return router.sendToAll(Except.NONE, message);
+    }
+
+    /** Routes to every connection of every live node but the excepted. */
+    public CompletionStage<Integer> sendToAll(Except except, Message message) {
+        return router.sendToAll(except, message);
     }
 
     /**
-     * Runs {@code route} with the look-up's result, in the order the sends were called (see {@link Sequencer}), and
-     * completes with its count.
+     * Routes to the members of a room but the excepted; nodes without members get nothing.
+     *
+     * @throws IllegalArgumentException if the room name is invalid
      */
-    private <T> CompletionStage<Integer> inOrder(CompletionStage<T> lookup,
-                                                 java.util.function.Function<T, CompletionStage<Integer>> route) {
-        Sequencer.Slot slot = sequencer.reserve();
-        CompletableFuture<Integer> result = new CompletableFuture<>();
-        lookup.whenComplete((value, failure) -> sequencer.complete(slot, () -> {
-            if (failure != null) {
-                result.completeExceptionally(failure);
-                return;
-            }
-            route.apply(value).whenComplete((count, routeFailure) -> {
-                if (routeFailure != null) {
-                    result.completeExceptionally(routeFailure);
-                } else {
-                    result.complete(count);
-                }
-            });
-        }));
-        return result;
+    public CompletionStage<Integer> sendToRoom(String room, Except except, Message message) {
+        return router.sendToRoom(memberships.validRoom(room), except, message, true);
     }
 
-    /** Delivers local targets at once and sends one envelope per remote node; counts the connections reached. */
-    CompletionStage<Integer> route(Collection<DistributedFd> fds, Message message) {
-        Map<String, List<Long>> byNode = new LinkedHashMap<>();
-        for (DistributedFd fd : new LinkedHashSet<>(fds)) {
-            byNode.computeIfAbsent(fd.nodeId(), n -> new ArrayList<>()).add(fd.fd());
+    // ---- history (see StreamDelivery)
+
+    /**
+     * Makes a connection of this node follow its user's stream from {@code since} (or now): {@code first}'s frame,
+     * then the missed messages when all can be replayed, then newer ones; asked for before the bind, carried out by it.
+     *
+     * @throws IllegalArgumentException if no open local connection has that fd
+     */
+    public CompletionStage<Recovery> followUser(long fd, StreamPosition since,
+                                                Function<Recovery, CompletionStage<Message>> first) {
+        LocalConnection c = connections.get(fd)
+                .orElseThrow(() -> new IllegalArgumentException("no open local connection with fd " + fd));
+        Relation relation = c.relation();
+        return relation != null ? streams.requestFollow(c, Mark.userStream(relation.uid()), true, since, first)
+                : streams.requestFollow(c, StreamDelivery.OWN_USER_STREAM, false, since, first);
+    }
+
+    /**
+     * Makes a connection of this node follow a room's stream, like {@link #followUser}: asked for before the join,
+     * carried out by it.
+     *
+     * @throws IllegalArgumentException if no open local connection has that fd, or the room name is invalid
+     */
+    public CompletionStage<Recovery> followRoom(long fd, String room, StreamPosition since,
+                                                Function<Recovery, CompletionStage<Message>> first) {
+        LocalConnection c = connections.get(fd)
+                .orElseThrow(() -> new IllegalArgumentException("no open local connection with fd " + fd));
+        String stream = Mark.roomStream(memberships.validRoom(room));
+        return streams.requestFollow(c, stream, c.rooms().contains(room), since, first);
+    }
+
+    /** The last {@code limit} messages of a user's or a room's stream (see {@link Mark} for stream names). */
+    public CompletionStage<HistoryStore.Read> recent(String stream, int limit) {
+        if (!config.historyEnabled()) {
+            return CompletableFuture.completedFuture(new HistoryStore.Read(new StreamPosition(0, ""), List.of()));
         }
-        int local = 0;
-        List<CompletableFuture<Integer>> remote = new ArrayList<>();
-        for (Map.Entry<String, List<Long>> target : byNode.entrySet()) {
-            List<Long> targetFds = target.getValue();
-            if (target.getKey().equals(nodeId)) {
-                for (long fd : targetFds) {
-                    Optional<LocalConnection> c = connections.get(fd);
-                    if (c.isPresent() && c.get().enqueue(message)) {
-                        local++;
-                    }
-                }
-            } else {
-                long[] array = targetFds.stream().mapToLong(Long::longValue).toArray();
-                remote.add(outbox(target.getKey()).submit(new Envelope(array, message))
-                        .thenApply(accepted -> accepted ? array.length : 0));
-            }
-        }
-        return sum(local, remote);
+        return history.recent(stream, Math.max(0, Math.min(limit, config.historySize())));
     }
 
-    private Outbox outbox(String destination) {
-        return outboxes.computeIfAbsent(destination, d -> new Outbox(nodeId, d, transport, codec, stats));
+    /** Outboxes to other nodes: the live ones sent to, and any whose first send is in flight. */
+    public int outboxes() {
+        return router.outboxes();
     }
 
-    private static CompletionStage<Integer> sum(int local, List<CompletableFuture<Integer>> remote) {
-        if (remote.isEmpty()) {
-            return CompletableFuture.completedFuture(local);
-        }
-        return CompletableFuture.allOf(remote.toArray(CompletableFuture[]::new))
-                .thenApply(v -> local + remote.stream().mapToInt(CompletableFuture::join).sum());
-    }
+    // ---- liveness (see Heartbeat)
 
-    // ---- heartbeat
-
-    private List<Relation> boundRelations() {
-        List<Relation> bound = new ArrayList<>(connections.size());
-        for (LocalConnection c : connections.all()) {
-            Relation r = c.relation();
-            if (r != null) {
-                bound.add(r);
-            }
-        }
-        return bound;
-    }
-
-    private NodeInfo info() {
-        return new NodeInfo(nodeId, config.driver().name().toLowerCase(), connections.size(), startedAt);
-    }
-
-    /** Beats; re-asserts all relations if the registration had vanished, else refreshes their TTL every third. */
+    /** Forgets closed sockets, then beats. */
     void beat() {
         if (closed) {
             return;
         }
         try {
-            registry.beat(info(), config.nodeTimeout()).whenComplete((stillRegistered, failure) -> {
-                if (failure != null) {
-                    if (backendReachable) {
-                        LOG.log(Level.WARNING, "Heartbeat of {0} failed: {1}", new Object[] {nodeId, failure.toString()});
-                    }
-                    backendReachable = false;
-                    return;
-                }
-                if (!backendReachable) {
-                    LOG.log(Level.INFO, "Heartbeat of {0} reaches Redis again", nodeId);
-                }
-                backendReachable = true;
-                transport.heal().exceptionally(e -> {
-                    LOG.log(Level.WARNING, "Could not check the inbound side of {0}: {1}", new Object[] {nodeId, e});
-                    return null;
-                });
-                reapSilentNodes();
-                long now = System.nanoTime();
-                if (!stillRegistered) {
-                    LOG.log(Level.WARNING, "Registration of {0} had vanished; re-asserting {1} relations",
-                            new Object[] {nodeId, connections.size()});
-                    lastRelationRefresh = now;
-                    relations.bindAll(boundRelations());
-                } else if (now - lastRelationRefresh >= config.ttl().toNanos() / 3) {
-                    lastRelationRefresh = now;
-                    relations.refresh(boundRelations());
-                }
-            });
+            bindings.forgetClosedSockets();
+            heartbeat.beat();
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "Heartbeat of " + nodeId + " failed", e);
         }
-    }
-
-    /**
-     * A node silent for this long is purged. It is the node timeout less one heartbeat interval, because survivors
-     * look only once per interval: that way the purge is done within {@code distws.node.timeout} of the last beat.
-     */
-    private Duration silenceLimit() {
-        return config.nodeTimeout().minus(config.heartbeatInterval());
-    }
-
-    /** Purges the relations, inbox and registration of nodes that stopped beating; one survivor wins each purge. */
-    private void reapSilentNodes() {
-        Duration silence = silenceLimit();
-        registry.silentNodes(silence).thenAccept(silent -> {
-            for (String dead : silent) {
-                if (dead.equals(nodeId)) {
-                    continue;
-                }
-                registry.claimPurge(dead, silence).thenCompose(won -> {
-                    if (!won) {
-                        return CompletableFuture.completedFuture(null);
-                    }
-                    return relations.purgeNode(dead).thenCompose(count -> registry.leave(dead).thenRun(() -> {
-                        outboxes.remove(dead);
-                        stats.nodesPurged.increment();
-                        LOG.log(Level.WARNING, "Node {0} stopped beating; purged it and its {1} relations",
-                                new Object[] {dead, count});
-                    }));
-                }).exceptionally(e -> {
-                    LOG.log(Level.WARNING, "Could not purge silent node {0}: {1}", new Object[] {dead, e});
-                    return null;
-                });
-            }
-        }).exceptionally(e -> null);
     }
 
     /**
@@ -395,11 +456,17 @@ public final class ClusterNode implements AutoCloseable {
             return;
         }
         closed = true;
-        heartbeat.cancel(false);
+        beating.cancel(false);
         int open = 0;
         for (LocalConnection c : connections.all()) {
             c.goAway();
             open++;
+        }
+        try {
+            // The members elsewhere hear that this node's users left their rooms.
+            memberships.announceLeft(rooms.purgeNode(nodeId).toCompletableFuture().get(5, TimeUnit.SECONDS));
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "Could not remove the room memberships of node " + nodeId + " from Redis", e);
         }
         try {
             registry.leave(nodeId).toCompletableFuture().get(5, TimeUnit.SECONDS);
@@ -408,7 +475,8 @@ public final class ClusterNode implements AutoCloseable {
         }
         transport.close();
         try {
-            relations.purgeNode(nodeId).toCompletableFuture().get(5, TimeUnit.SECONDS);
+            bindings.tellOffline(relations.purgeNode(nodeId).toCompletableFuture().get(5, TimeUnit.SECONDS)
+                    .usersOffline());
         } catch (Exception e) {
             LOG.log(Level.WARNING, "Could not remove the relations of node " + nodeId + " from Redis", e);
         }

@@ -15,4 +15,12 @@ public interface ConnectionSink {
 
     /** Closes the connection with a WebSocket close code and reason. Idempotent. */
     void close(int code, String reason);
+
+    /**
+     * Whether the socket is still open; the node forgets connections whose socket closed without anyone telling it
+     * (an application endpoint without {@code @OnClose}).
+     */
+    default boolean isOpen() {
+        return true;
+    }
 }

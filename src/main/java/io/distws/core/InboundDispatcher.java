@@ -2,51 +2,75 @@ package io.distws.core;
 
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Hands packets that arrive from other nodes to local connections. Packets from one origin node always go to the
  * same serial worker, so per-connection order survives any number of workers (with a single worker, a pull-based
- * transport's own thread delivers); at most {@code concurrency} packets
- * are in flight, and a pull-based transport waits for room instead of buffering without bound. Packets this node
- * sent itself (echoes) and malformed ones are dropped and counted. Thread-safe.
+ * transport's own thread delivers); at most {@code concurrency} packets are in flight, and the transport's thread
+ * waits for room instead of buffering without bound (a pull-based transport leaves the rest in Redis; a push-based one
+ * stops reading its subscription, so the backlog waits in Redis's output buffer, not in this JVM). Packets this node
+ * sent itself (echoes), malformed ones and duplicates are dropped and counted; gaps in an origin's packet sequence are
+ * counted and logged ({@link SequenceChecker}). Thread-safe.
  */
 final class InboundDispatcher {
 
     private static final Logger LOG = Logger.getLogger(InboundDispatcher.class.getName());
+    /** Origins whose packet sequence is remembered; far more nodes than a cluster has. */
+    private static final int MAX_ORIGINS = 4096;
 
     private final String self;
     private final PacketCodec codec;
-    private final LocalConnections connections;
+    private final LocalDelivery local;
+    private final Consumer<Envelope.Command> commands;
     private final NodeStats stats;
     private final SerialExecutor[] workers;
     private final Semaphore inFlight;
+    private final SequenceChecker sequences;
+    private final RoutingProgress progress;
 
-    InboundDispatcher(String self, PacketCodec codec, LocalConnections connections, NodeStats stats,
-                      Executor executor, int workers, int concurrency) {
+    /** @param commands carries out the commands other nodes send (close, join, leave), in packet order */
+    InboundDispatcher(String self, PacketCodec codec, LocalDelivery local, Consumer<Envelope.Command> commands,
+                      NodeStats stats, Executor executor, int workers, int concurrency) {
+        this(self, codec, local, commands, stats, executor, workers, concurrency, new RoutingProgress(self, () -> 0));
+    }
+
+    /** @param progress learns how far each origin's routing has reached this node, packet by packet */
+    InboundDispatcher(String self, PacketCodec codec, LocalDelivery local, Consumer<Envelope.Command> commands,
+                      NodeStats stats, Executor executor, int workers, int concurrency, RoutingProgress progress) {
         this.self = self;
+        this.progress = progress;
         this.codec = codec;
-        this.connections = connections;
+        this.local = local;
+        this.commands = commands;
         this.stats = stats;
         this.workers = new SerialExecutor[workers];
         for (int i = 0; i < workers; i++) {
             this.workers[i] = new SerialExecutor(executor);
         }
         this.inFlight = new Semaphore(concurrency);
+        this.sequences = new SequenceChecker(stats, MAX_ORIGINS);
     }
 
-    /** Accepts a packet without blocking (push-based transports). */
+    /**
+     * Accepts a packet, first waiting while {@code concurrency} packets are in flight (transports that call from
+     * shared threads, see {@link io.distws.spi.Transport#callsFromItsOwnThread}).
+     */
     void accept(String json) {
         dispatch(json, false);
     }
 
-    /** Accepts a packet, first waiting while {@code concurrency} packets are in flight (pull-based transports). */
+    /**
+     * Accepts a packet, first waiting while {@code concurrency} packets are in flight; with a single worker, delivers
+     * on the caller's thread (transports that call from a thread of their own).
+     */
     void acceptWhenReady(String json) {
         dispatch(json, true);
     }
 
-    private void dispatch(String json, boolean waitForRoom) {
+    private void dispatch(String json, boolean callerDelivers) {
         Packet packet;
         try {
             packet = codec.decode(json);
@@ -60,16 +84,17 @@ final class InboundDispatcher {
             stats.echoesDropped.increment();
             return;
         }
-        boolean acquired = false;
-        if (waitForRoom) {
-            try {
-                inFlight.acquire();
-                acquired = true;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (!sequences.admit(packet)) {
+            return;
         }
-        if (waitForRoom && workers.length == 1) {
+        boolean acquired = false;
+        try {
+            inFlight.acquire();
+            acquired = true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (callerDelivers && workers.length == 1) {
             // A pull-based transport calls from its own dedicated thread: with one worker, delivering right here
             // keeps the order and saves a thread hop and a context capture per packet.
             try {
@@ -103,21 +128,23 @@ final class InboundDispatcher {
 
     private void deliver(Packet packet) {
         for (Envelope envelope : packet.envelopes()) {
-            if (envelope.toEveryone()) {
-                for (LocalConnection c : connections.all()) {
-                    if (c.enqueue(envelope.message())) {
-                        stats.framesDelivered.increment();
-                    }
-                }
+            if (envelope instanceof Envelope.Command command) {
+                commands.accept(command);
+                continue;
+            }
+            Envelope.Delivery delivery = (Envelope.Delivery) envelope;
+            if (delivery.fds() != null) {
+                int delivered = local.toFds(packet.origin(), delivery.fds(), delivery.message(), delivery.mark());
+                stats.framesDelivered.add(delivered);
+                stats.framesDropped.add(delivery.fds().length - delivered);
+            } else if (delivery.room() != null) {
+                stats.framesDelivered.add(local.toRoom(packet.origin(), delivery.room(), delivery.except(), delivery.message(),
+                        delivery.mark()));
             } else {
-                for (long fd : envelope.fds()) {
-                    connections.get(fd).ifPresent(c -> {
-                        if (c.enqueue(envelope.message())) {
-                            stats.framesDelivered.increment();
-                        }
-                    });
-                }
+                stats.framesDelivered.add(local.toAll(packet.origin(), delivery.except(), delivery.message()));
             }
         }
+        progress.delivered(packet);
     }
+
 }

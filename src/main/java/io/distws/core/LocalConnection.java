@@ -4,19 +4,26 @@ import io.distws.api.DistributedFd;
 import io.distws.api.Message;
 import io.distws.spi.Relation;
 import java.util.ArrayDeque;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * One connection held by this node, with its own ordered, bounded outbound queue: frames are written one at a time
- * (Jakarta WebSocket forbids overlapping sends on a session) in the order they were queued. A client that does not
- * read fills its queue and is closed with 1008 "slow consumer" instead of stalling others or growing memory.
- * Thread-safe.
+ * (Jakarta WebSocket forbids overlapping sends on a session) in the order they were queued. A burst only makes the
+ * queue longer; a client is a slow consumer, closed with 1008 instead of stalling others or growing memory, when its
+ * queue exceeds its bounds (frames or bytes) or its writes make no progress for the send timeout. Thread-safe.
  */
 public final class LocalConnection {
 
     /** WebSocket close code for a policy violation (RFC 6455). */
     public static final int CLOSE_POLICY = 1008;
+    /**
+     * WebSocket close code "service restart" (RFC 6455 registry): this node was purged as dead while it stood still,
+     * so messages for the connection may be lost; the client should reconnect.
+     */
+    public static final int CLOSE_SERVICE_RESTART = 1012;
     /** WebSocket close code for an endpoint going away, e.g. a server shutting down (RFC 6455). */
     public static final int CLOSE_GOING_AWAY = 1001;
     private static final Logger LOG = Logger.getLogger(LocalConnection.class.getName());
@@ -25,19 +32,44 @@ public final class LocalConnection {
     private final ConnectionSink sink;
     private final int maxMessages;
     private final long maxBytes;
+    private final long sendTimeoutNanos;
     private final Runnable onOverflow;
+    private final Runnable onEnded;
     private final ArrayDeque<Message> queue = new ArrayDeque<>();
     private long queuedBytes;
     private boolean writing;
+    /** When the current run of writes last made progress (started, or a write completed). */
+    private long progressAt;
     private boolean closed;
+    /** Set by {@link #closeAfterQueued}: the close that follows the last queued frame. */
+    private PendingClose pendingClose;
     private volatile Relation relation;
+    /** The rooms this connection is in (see {@link LocalRooms}). */
+    private final Set<String> rooms = ConcurrentHashMap.newKeySet();
+    /** Where it is in each stream it receives messages of (see {@link StreamDelivery}). */
+    private final ConcurrentHashMap<String, StreamCursor> cursors = new ConcurrentHashMap<>();
+    /** Keeps its messages in arrival order while one of its streams waits (see {@link StreamGate}). */
+    private final StreamGate gate = new StreamGate();
+    /** Follows asked for before the connection was bound or joined (see {@link StreamDelivery#requestFollow}). */
+    private final ConcurrentHashMap<String, StreamDelivery.Follow> pendingFollows = new ConcurrentHashMap<>();
 
-    LocalConnection(DistributedFd fd, ConnectionSink sink, int maxMessages, long maxBytes, Runnable onOverflow) {
+    private record PendingClose(int code, String reason) {
+    }
+
+    /**
+     * @param onOverflow runs when the connection is closed as a slow consumer
+     * @param onEnded    runs when the connection ends by itself: a slow consumer, a failed write, a close after the
+     *                   queued frames; not when it is closed from outside ({@link #markClosed}, {@link #goAway})
+     */
+    LocalConnection(DistributedFd fd, ConnectionSink sink, int maxMessages, long maxBytes, long sendTimeoutNanos,
+                    Runnable onOverflow, Runnable onEnded) {
         this.fd = fd;
         this.sink = sink;
         this.maxMessages = maxMessages;
         this.maxBytes = maxBytes;
+        this.sendTimeoutNanos = sendTimeoutNanos;
         this.onOverflow = onOverflow;
+        this.onEnded = onEnded;
     }
 
     public DistributedFd fd() {
@@ -53,6 +85,25 @@ public final class LocalConnection {
         this.relation = relation;
     }
 
+    /** The rooms this connection is in: a live view. */
+    Set<String> rooms() {
+        return rooms;
+    }
+
+    StreamGate gate() {
+        return gate;
+    }
+
+    /** Its cursors by stream name: a live view. */
+    ConcurrentHashMap<String, StreamCursor> cursors() {
+        return cursors;
+    }
+
+    /** Its follows waiting for the bind or join that makes their stream reach it: a live view. */
+    ConcurrentHashMap<String, StreamDelivery.Follow> pendingFollows() {
+        return pendingFollows;
+    }
+
     /**
      * Queues a frame for this connection.
      *
@@ -62,10 +113,10 @@ public final class LocalConnection {
         boolean overflowed = false;
         boolean startWriting = false;
         synchronized (this) {
-            if (closed) {
+            if (closed || pendingClose != null) {
                 return false;
             }
-            if (queue.size() >= maxMessages || queuedBytes + message.size() > maxBytes) {
+            if (queue.size() >= maxMessages || queuedBytes + message.size() > maxBytes || stalled(System.nanoTime())) {
                 closed = true;
                 overflowed = true;
                 queue.clear();
@@ -85,6 +136,59 @@ public final class LocalConnection {
             pump();
         }
         return true;
+    }
+
+    /**
+     * Closes the connection with {@code code} once the frames queued before this call have been written (at once when
+     * none are); frames queued after it are refused.
+     *
+     * @return false if the connection was already closed or closing
+     */
+    public boolean closeAfterQueued(int code, String reason) {
+        boolean now;
+        synchronized (this) {
+            if (closed || pendingClose != null) {
+                return false;
+            }
+            pendingClose = new PendingClose(code, reason);
+            now = !writing;
+            if (now) {
+                closed = true;
+            }
+        }
+        if (now) {
+            endWith(code, reason);
+        }
+        return true;
+    }
+
+    /**
+     * Closes the connection as a slow consumer if its writes have made no progress for the send timeout, e.g. a
+     * client that stopped reading and is sent nothing more.
+     *
+     * @return true if it was closed now
+     */
+    public boolean closeIfStalled() {
+        synchronized (this) {
+            if (closed || !stalled(System.nanoTime())) {
+                return false;
+            }
+            closed = true;
+            queue.clear();
+            queuedBytes = 0;
+        }
+        overflow();
+        return true;
+    }
+
+    /** Whether a write is under way that has made no progress for the send timeout. Call holding the lock. */
+    private boolean stalled(long now) {
+        return writing && now - progressAt > sendTimeoutNanos;
+    }
+
+    /** Whether the socket is still open as far as the container knows. */
+    public boolean sinkOpen() {
+        return sink.isOpen();
     }
 
     /** Frames waiting to be written; a snapshot for metrics and tests. */
@@ -112,22 +216,41 @@ public final class LocalConnection {
     }
 
     private void overflow() {
-        LOG.log(Level.WARNING, "Closing {0}: its outbound queue is full (slow consumer)", fd);
+        LOG.log(Level.WARNING, "Closing {0}: it does not read what is sent to it (slow consumer: its outbound queue "
+                + "is full or made no progress for the send timeout)", fd);
         sink.close(CLOSE_POLICY, "slow consumer");
         onOverflow.run();
+        onEnded.run();
+    }
+
+    private void endWith(int code, String reason) {
+        sink.close(code, reason);
+        onEnded.run();
     }
 
     /** Writes queued frames one after the other; a write that completes inline continues the loop (no recursion). */
     private void pump() {
         while (true) {
             Message next;
+            PendingClose closeNow = null;
             synchronized (this) {
+                progressAt = System.nanoTime();
                 next = closed ? null : queue.poll();
                 if (next == null) {
                     writing = false;
-                    return;
+                    if (!closed && pendingClose != null) {
+                        closed = true;
+                        closeNow = pendingClose;
+                    }
+                } else {
+                    queuedBytes -= next.size();
                 }
-                queuedBytes -= next.size();
+            }
+            if (next == null) {
+                if (closeNow != null) {
+                    endWith(closeNow.code(), closeNow.reason());
+                }
+                return;
             }
             Write write = new Write();
             sink.write(next, write::completed);
@@ -157,7 +280,7 @@ public final class LocalConnection {
             if (failure != null) {
                 LOG.log(Level.FINE, "Write to " + fd + " failed; closing it", failure);
                 markClosed();
-                sink.close(1011, "write failed");
+                endWith(1011, "write failed");
                 return;
             }
             if (later) {

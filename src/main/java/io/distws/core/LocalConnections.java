@@ -16,21 +16,37 @@ public final class LocalConnections {
     private final String nodeId;
     private final int maxMessages;
     private final long maxBytes;
+    private final long sendTimeoutNanos;
     private final AtomicLong lastFd = new AtomicLong();
     private final ConcurrentHashMap<Long, LocalConnection> byFd = new ConcurrentHashMap<>();
 
     public LocalConnections(String nodeId, int maxMessages, long maxBytes) {
+        this(nodeId, maxMessages, maxBytes, java.time.Duration.ofSeconds(10));
+    }
+
+    /** @param sendTimeout a connection whose queued frames make no progress this long is a slow consumer */
+    public LocalConnections(String nodeId, int maxMessages, long maxBytes, java.time.Duration sendTimeout) {
         this.nodeId = nodeId;
         this.maxMessages = maxMessages;
         this.maxBytes = maxBytes;
+        this.sendTimeoutNanos = sendTimeout.toNanos();
     }
 
     /** Registers a new connection under the next fd; {@code onOverflow} runs if its outbound queue overflows. */
     public LocalConnection open(ConnectionSink sink, Consumer<LocalConnection> onOverflow) {
+        return open(sink, onOverflow, c -> { });
+    }
+
+    /**
+     * Registers a new connection under the next fd; {@code onOverflow} runs if its outbound queue overflows,
+     * {@code onEnded} whenever it ends by itself (overflow, failed write, close after its queued frames).
+     */
+    public LocalConnection open(ConnectionSink sink, Consumer<LocalConnection> onOverflow,
+                                Consumer<LocalConnection> onEnded) {
         DistributedFd fd = new DistributedFd(nodeId, lastFd.incrementAndGet());
         LocalConnection[] self = new LocalConnection[1];
-        LocalConnection connection = new LocalConnection(fd, sink, maxMessages, maxBytes,
-                () -> onOverflow.accept(self[0]));
+        LocalConnection connection = new LocalConnection(fd, sink, maxMessages, maxBytes, sendTimeoutNanos,
+                () -> onOverflow.accept(self[0]), () -> onEnded.accept(self[0]));
         self[0] = connection;
         byFd.put(fd.fd(), connection);
         return connection;

@@ -16,14 +16,25 @@ final class Sequencer {
 
     private final ArrayDeque<Slot> slots = new ArrayDeque<>();
     private boolean draining;
+    private long reserved;
+    /** The number of the last slot whose action has run; every earlier one has run too. */
+    private volatile long completed;
 
-    /** Reserves the next slot; call {@link #complete} on it exactly once. */
+    /** Reserves the next slot (numbered from 1 in call order); call {@link #complete} on it exactly once. */
     Slot reserve() {
-        Slot slot = new Slot();
         synchronized (this) {
+            Slot slot = new Slot(++reserved);
             slots.add(slot);
+            return slot;
         }
-        return slot;
+    }
+
+    /**
+     * The number of the last slot whose action has run to its end: whatever the actions of this slot and every earlier
+     * one handed on (an envelope to an outbox) was handed on before this call.
+     */
+    long completed() {
+        return completed;
     }
 
     /** Supplies the slot's action; it runs after every earlier slot's action, possibly on another thread. */
@@ -36,22 +47,22 @@ final class Sequencer {
 
     private void drain() {
         while (true) {
-            Runnable next;
+            Slot head;
             synchronized (this) {
-                Slot head = slots.peek();
+                head = slots.peek();
                 if (draining || head == null || head.action == null) {
                     return;
                 }
                 slots.poll();
                 draining = true;
-                next = head.action;
             }
             try {
-                next.run();
-            } catch (RuntimeException e) {
+                head.action.run();
+            } catch (Throwable e) {
                 LOG.log(Level.SEVERE, "A routing action failed; continuing with the next", e);
             } finally {
                 synchronized (this) {
+                    completed = head.number;
                     draining = false;
                 }
             }
@@ -59,6 +70,11 @@ final class Sequencer {
     }
 
     static final class Slot {
+        final long number;
         private Runnable action;
+
+        private Slot(long number) {
+            this.number = number;
+        }
     }
 }

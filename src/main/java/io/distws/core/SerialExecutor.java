@@ -5,8 +5,12 @@ import java.util.concurrent.Executor;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-/** Runs tasks one at a time, in submission order, on threads of a shared executor. Thread-safe. */
-final class SerialExecutor implements Executor {
+/**
+ * Runs tasks one at a time, in submission order, on threads of a shared executor. A task that throws anything is
+ * logged and the next one runs: a failed task must not leave the queue marked running with no thread to drain it.
+ * Thread-safe.
+ */
+public final class SerialExecutor implements Executor {
 
     private static final Logger LOG = Logger.getLogger(SerialExecutor.class.getName());
 
@@ -14,7 +18,7 @@ final class SerialExecutor implements Executor {
     private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
     private boolean running;
 
-    SerialExecutor(Executor executor) {
+    public SerialExecutor(Executor executor) {
         this.executor = executor;
     }
 
@@ -31,6 +35,8 @@ final class SerialExecutor implements Executor {
             executor.execute(this::drain);
         } catch (RuntimeException rejected) {
             synchronized (this) {
+                // Not running, so the queue held only this task: take it back, the caller learns it was not run.
+                tasks.remove(task);
                 running = false;
             }
             throw rejected;
@@ -49,7 +55,7 @@ final class SerialExecutor implements Executor {
             }
             try {
                 next.run();
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 LOG.log(Level.SEVERE, "Task failed; continuing with the next", e);
             }
         }

@@ -1,5 +1,6 @@
 package io.distws.spi;
 
-/** The three backend parts a node runs on, built together from one configuration (e.g. one Redis client). */
-public record Backend(Transport transport, RelationStore relations, NodeRegistry registry) {
+/** The backend parts a node runs on, built together from one configuration (e.g. one Redis client). */
+public record Backend(Transport transport, RelationStore relations, NodeRegistry registry, RoomStore rooms,
+                      HistoryStore history) {
 }

@@ -15,17 +15,22 @@ public interface NodeRegistry {
     CompletionStage<Boolean> claim(NodeInfo node, Duration timeout);
 
     /**
-     * Says this node is alive for {@code timeout} more, with fresh info.
+     * Says this node is alive for {@code timeout} more, with fresh info; registers it again if its registration had
+     * vanished.
      *
-     * @return false if the node's registration had vanished (Redis lost its data, or others took the node for dead):
-     *     the node is registered again and should re-assert its relations
+     * @return {@link Registration#KEPT} normally; {@link Registration#LOST} when the registration had vanished (Redis
+     *     lost its data); {@link Registration#PURGED} when others took the node for dead and purged it (see
+     *     {@link #markPurged}) since its last beat
      */
-    CompletionStage<Boolean> beat(NodeInfo node, Duration timeout);
+    CompletionStage<Registration> beat(NodeInfo node, Duration timeout);
 
     /** The nodes that beat within their timeout; a snapshot. */
     CompletionStage<List<NodeInfo>> liveNodes();
 
-    /** Ids of nodes whose last beat is older than {@code silence}: candidates for {@link #claimPurge}. */
+    /**
+     * Ids of nodes whose last beat is older than {@code silence} and whose liveness has expired: candidates for
+     * {@link #claimPurge}.
+     */
     CompletionStage<List<String>> silentNodes(Duration silence);
 
     /**
@@ -33,6 +38,12 @@ public interface NodeRegistry {
      * and nobody does if the node beat again meanwhile.
      */
     CompletionStage<Boolean> claimPurge(String nodeId, Duration silence);
+
+    /**
+     * Notes, before a purge, that this node is being purged, so that the node learns it at its next {@link #beat}
+     * should it come back (it was only paused). The note is dropped by that beat, or after an hour.
+     */
+    CompletionStage<Void> markPurged(String nodeId);
 
     /** Removes a node from the registry with its alive key and inbox (it stopped, or it was found dead). */
     CompletionStage<Void> leave(String nodeId);

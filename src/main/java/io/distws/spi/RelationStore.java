@@ -10,8 +10,12 @@ import java.util.concurrent.CompletionStage;
 /** Stores user/connection relations with a TTL, shared by all nodes. Thread-safe; every call is asynchronous. */
 public interface RelationStore {
 
-    /** Stores the relation (user -> fd, fd -> user, node -> fd) and (re)starts its TTL. Idempotent. */
-    CompletionStage<Void> bind(Relation relation);
+    /**
+     * Stores the relation (user -> fd, fd -> user, node -> fd) and (re)starts its TTL. Idempotent.
+     *
+     * @return true if this made the user online: the user held no connection before (decided atomically)
+     */
+    CompletionStage<Boolean> bind(Relation relation);
 
     /** Re-asserts many relations at once in one round trip, restarting their TTL; used after Redis lost data. */
     CompletionStage<Void> bindAll(Collection<Relation> relations);
@@ -22,8 +26,12 @@ public interface RelationStore {
      */
     CompletionStage<Void> refresh(Collection<Relation> relations);
 
-    /** Removes the fd's relations, deleting fd -> user only while it still names {@code uid} (compare-and-delete). */
-    CompletionStage<Void> unbind(DistributedFd fd, String uid);
+    /**
+     * Removes the fd's relations, deleting fd -> user only while it still names {@code uid} (compare-and-delete).
+     *
+     * @return true if this made the user offline: it was the user's last connection (decided atomically)
+     */
+    CompletionStage<Boolean> unbind(DistributedFd fd, String uid);
 
     /** The user's connections, oldest bound first; empty when none. */
     CompletionStage<List<DistributedFd>> fdsOf(String uid);
@@ -34,6 +42,6 @@ public interface RelationStore {
     /** The user bound to the connection, or empty. */
     CompletionStage<Optional<String>> userOf(DistributedFd fd);
 
-    /** Removes every relation held by a node; returns how many connections it had. */
-    CompletionStage<Integer> purgeNode(String nodeId);
+    /** Removes every relation held by a node. */
+    CompletionStage<PurgedRelations> purgeNode(String nodeId);
 }

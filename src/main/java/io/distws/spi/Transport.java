@@ -35,6 +35,15 @@ public interface Transport extends AutoCloseable {
         return true;
     }
 
+    /**
+     * Whether {@link Inbound#accept} is called from a thread this transport keeps for nothing else (it pulls packets,
+     * like the queue driver's consumer): then the core may deliver on that thread instead of handing over to a worker.
+     * False for a transport that calls from its client library's shared threads (pushed packets, like pub/sub).
+     */
+    default boolean callsFromItsOwnThread() {
+        return false;
+    }
+
     /** Stops receiving; packets not yet taken stay with the backend. */
     @Override
     void close();
