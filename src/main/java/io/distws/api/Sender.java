@@ -17,7 +17,10 @@ public interface Sender {
     /** Sends to every connection of {@code uid}, on every node. */
     CompletionStage<Integer> send(String uid, Message message);
 
-    /** Sends to every connection of each user in {@code uids}; one envelope per target node, not per recipient. */
+    /**
+     * Sends to every connection of each user in {@code uids}; one packet per target node, not per recipient (with
+     * history on, one envelope per user in it: each user's message has its own place in the user's stream).
+     */
     CompletionStage<Integer> sendMulti(Collection<String> uids, Message message);
 
     /**
@@ -28,6 +31,17 @@ public interface Sender {
 
     /** Sends to one connection. Completes with 0 if it is known to be gone. */
     CompletionStage<Integer> sendTo(DistributedFd fd, Message message);
+
+    /**
+     * Everyone in a room, on whichever nodes its members are; narrow it with {@link Audience#except}. A room message
+     * costs one envelope per node that has members, and nodes without members receive nothing.
+     *
+     * @throws IllegalArgumentException if the room name is invalid (see {@link Rooms})
+     */
+    Audience toRoom(String room);
+
+    /** Every connection on every live node, like {@link #sendAll}; narrow it with {@link Audience#except}. */
+    Audience toAll();
 
     /** Converts text with the configured default opcode ({@code distws.default-opcode}). */
     Message message(String text);

@@ -7,16 +7,40 @@ import io.distws.api.UserConnection;
 import io.distws.core.ClusterNode;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.websocket.Session;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
-/** The {@link ClientService} bean: relations through this node's {@link ClusterNode}. */
+/** The {@link ClientService} bean: relations and attached sessions through this node's {@link ClusterNode}. */
 @ApplicationScoped
 public class DefaultClientService implements ClientService {
 
     @Inject
     DistwsRuntime runtime;
+
+    @Override
+    public long attach(Session session) {
+        return SessionAttachments.attach(runtime.node(), runtime.scheduler(), session);
+    }
+
+    @Override
+    public CompletionStage<Void> detach(Session session) {
+        return SessionAttachments.detach(runtime.node(), session);
+    }
+
+    @Override
+    public CompletionStage<Boolean> disconnect(DistributedFd fd, int closeCode, String reason) {
+        return runtime.node().disconnect(Objects.requireNonNull(fd, "fd"), CloseReasons.requireSendable(closeCode),
+                CloseReasons.fitting(reason));
+    }
+
+    @Override
+    public CompletionStage<Integer> disconnectUser(String uid, int closeCode, String reason) {
+        return runtime.node().disconnectUser(Objects.requireNonNull(uid, "uid"),
+                CloseReasons.requireSendable(closeCode), CloseReasons.fitting(reason));
+    }
 
     @Override
     public CompletionStage<DistributedFd> bindRelation(long fd, String uid) {

@@ -1,8 +1,11 @@
 package io.distws.runtime;
 
+import io.distws.api.Audience;
 import io.distws.api.DistributedFd;
 import io.distws.api.Message;
 import io.distws.api.Sender;
+import io.distws.core.ClusterNode;
+import io.distws.core.Except;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Collection;
@@ -34,6 +37,17 @@ public class DefaultSender implements Sender {
     @Override
     public CompletionStage<Integer> sendTo(DistributedFd fd, Message message) {
         return runtime.node().sendToFd(Objects.requireNonNull(fd, "fd"), Objects.requireNonNull(message, "message"));
+    }
+
+    @Override
+    public Audience toRoom(String room) {
+        ClusterNode node = runtime.node();
+        return new DefaultAudience(node, node.requireRoomName(room), Except.NONE);
+    }
+
+    @Override
+    public Audience toAll() {
+        return new DefaultAudience(runtime.node(), null, Except.NONE);
     }
 
     @Override

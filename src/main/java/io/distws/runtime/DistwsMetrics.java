@@ -25,6 +25,8 @@ public class DistwsMetrics {
     void register(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
         ClusterNode node = runtime.node();
         registry.gauge("distws_connections", node, n -> n.connections().size());
+        registry.gauge("distws_rooms", node, ClusterNode::localRooms);
+        registry.gauge("distws_room_memberships", node, ClusterNode::localMemberships);
         NodeStats stats = node.stats();
         counter("distws_frames_delivered", stats, NodeStats::framesDelivered);
         counter("distws_packets_in", stats, NodeStats::packetsIn);
@@ -32,6 +34,18 @@ public class DistwsMetrics {
         counter("distws_packets_malformed", stats, NodeStats::malformedPackets);
         counter("distws_slow_consumers_closed", stats, NodeStats::slowConsumersClosed);
         counter("distws_nodes_purged", stats, NodeStats::nodesPurged);
+        counter("distws_purged_while_away", stats, NodeStats::selfPurges);
+        counter("distws_sequence_gaps", stats, NodeStats::sequenceGaps);
+        counter("distws_packets_missing", stats, NodeStats::packetsMissing);
+        counter("distws_packets_duplicate", stats, NodeStats::duplicatePackets);
+        counter("distws_packet_send_failures", stats, NodeStats::packetSendFailures);
+        counter("distws_frames_dropped", stats, NodeStats::framesDropped);
+        counter("distws_stream_repairs", stats, NodeStats::streamRepairs);
+        counter("distws_stream_late_fills", stats, NodeStats::streamLateFills);
+        counter("distws_stream_losses", stats, NodeStats::streamLosses);
+        counter("distws_stream_duplicates", stats, NodeStats::streamDuplicates);
+        counter("distws_recoveries", stats, NodeStats::recoveries);
+        counter("distws_recoveries_failed", stats, NodeStats::recoveriesFailed);
         registry.gauge("distws_redis_reachable", node, n -> n.backendReachable() ? 1 : 0);
     }
 

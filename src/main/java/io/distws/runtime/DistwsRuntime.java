@@ -1,5 +1,7 @@
 package io.distws.runtime;
 
+import io.distws.api.HistoryFrames;
+import io.distws.api.PresenceFrames;
 import io.distws.config.DistwsConfig;
 import io.distws.core.ClusterNode;
 import io.distws.redis.RedisBackend;
@@ -11,6 +13,10 @@ import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.Produces;
+import jakarta.enterprise.inject.spi.BeanManager;
+import jakarta.inject.Inject;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.Config;
@@ -35,6 +41,17 @@ public class DistwsRuntime {
     @Resource(lookup = "java:comp/DefaultManagedThreadFactory")
     ManagedThreadFactory threads;
 
+    @Inject
+    BeanManager beans;
+
+    /** The application's presence frames, if it has a bean for them (the bundled endpoint does). */
+    @Inject
+    Instance<PresenceFrames> presenceFrames;
+
+    /** The application's history frames, if it has a bean for them (the bundled endpoint does). */
+    @Inject
+    Instance<HistoryFrames> historyFrames;
+
     private volatile RedisBackend redis;
     private volatile ClusterNode node;
     private Thread shutdownHook;
@@ -57,6 +74,17 @@ public class DistwsRuntime {
         return current;
     }
 
+    /** The validated configuration this node runs with (loaded once; a record, so {@code @Dependent}). */
+    @Produces
+    public DistwsConfig config() {
+        return node().config();
+    }
+
+    /** Jakarta Concurrency's scheduler, for short delayed work of the library's own. */
+    ManagedScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
     /** The Redis side, for health checks. */
     public RedisBackend redis() {
         node();
@@ -70,12 +98,14 @@ public class DistwsRuntime {
         try {
             backend = RedisBackend.open(config, threads);
         } catch (RuntimeException e) {
-            throw new IllegalStateException("distribute-ws cannot connect to Redis at "
-                    + config.redisConfig().map(p -> DistwsConfig.REDIS_CONFIG + "=" + p)
-                            .orElse(DistwsConfig.REDIS_ADDRESS + "=" + config.redisAddress()) + ": " + e.getMessage(), e);
+            throw new IllegalStateException("distribute-ws cannot connect to Redis at " + config.redisDescription() + ": "
+                    + e.getMessage(), e);
         }
         try {
-            node = ClusterNode.start(config, backend.backend(), executor, scheduler);
+            node = ClusterNode.start(config, backend.backend(), executor, scheduler,
+                    new ClusterNode.Hooks(new CdiNodeEvents(beans, executor),
+                            presenceFrames.isResolvable() ? presenceFrames.get() : null,
+                            historyFrames.isResolvable() ? historyFrames.get() : null));
             redis = backend;
             // On SIGTERM the servers drop open sockets before any application callback runs; a JVM shutdown hook
             // runs first, so clients get 1001 (going away). Not a managed thread: none can be had at JVM exit.

@@ -1,5 +1,6 @@
 package io.distws.web;
 
+import io.distws.api.StreamPosition;
 import io.distws.config.AuthMode;
 import io.distws.config.DistwsConfig;
 import io.distws.security.AccessDecision;
@@ -59,7 +60,10 @@ public class DistwsEndpoint {
         DistwsConfig.Limits limits = protocol.limits();
         session.setMaxTextMessageBufferSize(limits.maxFrameBytes());
         session.setMaxBinaryMessageBufferSize(limits.maxFrameBytes());
-        ClientConnection connection = protocol.opened(new SessionSink(session), uid);
+        // ?since=&epoch=: the user stream's position the client had; what it missed since follows the welcome.
+        var parameters = session.getRequestParameterMap();
+        StreamPosition since = WireProtocol.position(first(parameters.get("since")), first(parameters.get("epoch")));
+        ClientConnection connection = protocol.opened(session, uid, decision.rooms(), since);
         if (connection != null) {
             session.getUserProperties().put(CONNECTION, connection);
         }
@@ -83,10 +87,7 @@ public class DistwsEndpoint {
 
     @OnClose
     public void close(Session session, CloseReason reason) {
-        ClientConnection connection = connection(session);
-        if (connection != null) {
-            protocol.closed(connection);
-        }
+        protocol.closed(session);
     }
 
     @OnError
@@ -106,6 +107,10 @@ public class DistwsEndpoint {
                 LOG.log(Level.FINE, "Could not close a refused session", e);
             }
         });
+    }
+
+    private static String first(java.util.List<String> values) {
+        return values == null || values.isEmpty() ? null : values.get(0);
     }
 
     private static ClientConnection connection(Session session) {

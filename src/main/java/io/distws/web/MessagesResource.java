@@ -1,6 +1,7 @@
 package io.distws.web;
 
 import io.distws.api.ClientService;
+import io.distws.api.Rooms;
 import io.distws.api.Sender;
 import io.distws.runtime.DistwsRuntime;
 import jakarta.enterprise.context.RequestScoped;
@@ -9,6 +10,7 @@ import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -37,6 +39,9 @@ public class MessagesResource {
 
     @Inject
     ClientService clients;
+
+    @Inject
+    Rooms rooms;
 
     @Inject
     DistwsRuntime runtime;
@@ -74,15 +79,45 @@ public class MessagesResource {
         return RestMessages.routed(sender.sendAll(RestMessages.fromBody(sender, contentType, body)));
     }
 
-    /** Whether a user is online and their connections. */
+    /** Whether a user is online, their connections and their rooms. */
     @GET
     @Path("users/{uid}")
     public CompletionStage<JsonObject> user(@PathParam("uid") String uid) {
-        return clients.userFds(uid).thenApply(fds -> {
+        return clients.userFds(uid).thenCombine(rooms.roomsOf(uid), (fds, userRooms) -> {
             JsonArrayBuilder list = Json.createArrayBuilder();
             fds.forEach(fd -> list.add(fd.toString()));
-            return Json.createObjectBuilder().add("uid", uid).add("online", !fds.isEmpty()).add("fds", list).build();
+            JsonArrayBuilder roomList = Json.createArrayBuilder();
+            userRooms.forEach(roomList::add);
+            return Json.createObjectBuilder().add("uid", uid).add("online", !fds.isEmpty()).add("fds", list)
+                    .add("rooms", roomList).build();
         });
+    }
+
+    /** The user stream's position and its last {@code limit} messages (default and at most distws.history.size). */
+    @GET
+    @Path("users/{uid}/history")
+    public CompletionStage<JsonObject> history(@PathParam("uid") String uid, @QueryParam("limit") Integer limit) {
+        var node = runtime.node();
+        int size = node.config().historySize();
+        return node.recent(io.distws.core.Mark.userStream(uid), limit == null ? size : Math.max(0, limit))
+                .thenApply(read -> RestMessages.history(read.entries(), read.position()));
+    }
+
+    /**
+     * Closes every connection of a user, on every node, with {@code code} (default 1008) and {@code reason} (default
+     * "disconnected by the server"): {@code 202 {"routed":n}}.
+     */
+    @POST
+    @Path("users/{uid}/disconnect")
+    public CompletionStage<Response> disconnect(@PathParam("uid") String uid,
+                                                @QueryParam("code") @DefaultValue("1008") int code,
+                                                @QueryParam("reason") @DefaultValue("disconnected by the server")
+                                                String reason) {
+        try {
+            return RestMessages.routed(clients.disconnectUser(uid, code, reason));
+        } catch (IllegalArgumentException e) {
+            throw RestMessages.badRequest(e.getMessage());
+        }
     }
 
     /** The live nodes of the cluster and their connection counts (as of their last heartbeat). */

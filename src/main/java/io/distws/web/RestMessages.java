@@ -2,11 +2,13 @@ package io.distws.web;
 
 import io.distws.api.Message;
 import io.distws.api.Sender;
+import io.distws.api.MessageTooLargeException;
 import jakarta.json.Json;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /** What the REST resources share: the request body as a message, the {@code 202 {"routed":n}} answer, errors. */
@@ -39,12 +41,42 @@ final class RestMessages {
         return sender.message(new String(body, StandardCharsets.UTF_8));
     }
 
+    /** 202 with the count; 413 when the message is too large to be carried to another node. */
     static CompletionStage<Response> routed(CompletionStage<Integer> routed) {
-        return routed.thenApply(n -> Response.accepted(Json.createObjectBuilder().add("routed", n).build()).build());
+        return routed.thenApply(n -> Response.accepted(Json.createObjectBuilder().add("routed", n).build()).build())
+                .exceptionally(failure -> {
+                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure;
+                    if (cause instanceof MessageTooLargeException) {
+                        return Response.status(413).type(MediaType.APPLICATION_JSON)
+                                .entity(WireProtocol.error(WireProtocol.TOO_LARGE, cause.getMessage())).build();
+                    }
+                    throw failure instanceof CompletionException c ? c : new CompletionException(failure);
+                });
     }
 
     static WebApplicationException badRequest(String message) {
         return new WebApplicationException(Response.status(400).type(MediaType.APPLICATION_JSON)
                 .entity(WireProtocol.error(WireProtocol.BAD_REQUEST, message)).build());
+    }
+
+    /**
+     * {@code {"offset":n,"epoch":"e","messages":[{"offset":n,"data":"..."},...]}}: a stream's position and recent
+     * messages, oldest first; a binary message's data in Base64 with {@code "opcode":"binary"}.
+     */
+    static jakarta.json.JsonObject history(java.util.List<io.distws.api.HistoryEntry> entries,
+                                           io.distws.api.StreamPosition position) {
+        var messages = Json.createArrayBuilder();
+        for (io.distws.api.HistoryEntry e : entries) {
+            var m = Json.createObjectBuilder().add("offset", e.position().offset());
+            if (e.message().opcode() == io.distws.api.Opcode.TEXT) {
+                m.add("data", e.message().text());
+            } else {
+                m.add("opcode", "binary").add("data", java.util.Base64.getEncoder().encodeToString(e.message().bytes()));
+            }
+            messages.add(m);
+        }
+        return Json.createObjectBuilder().add("offset", position.offset()).add("epoch", position.epoch())
+                .add("messages", messages).build();
     }
 }

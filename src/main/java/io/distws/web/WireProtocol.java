@@ -1,6 +1,9 @@
 package io.distws.web;
 
+import io.distws.api.Message;
 import io.distws.api.Opcode;
+import io.distws.api.Recovery;
+import io.distws.api.StreamPosition;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonBuilderFactory;
@@ -30,6 +33,7 @@ public final class WireProtocol {
     public static final String INTERNAL = "internal";
     public static final String RATE_LIMITED = "rate_limited";
     public static final String FORBIDDEN = "forbidden";
+    public static final String LOST = "lost";
     public static final String UNAUTHORIZED = "unauthorized";
     /** The default of {@code distws.limits.max-recipients}. */
     static final int DEFAULT_MAX_RECIPIENTS = 1000;
@@ -51,11 +55,13 @@ public final class WireProtocol {
 
     /**
      * Parses a client frame: {@code {"type":"send","to":"2","data":...}}, {@code {"type":"sendMulti","to":[...],...}},
-     * {@code {"type":"broadcast","data":...}} or the seed's {@code {"uid":"2","data":...}}; optional
-     * {@code "opcode":"text"|"binary"} and {@code "id"}. The sender is never part of a frame: it is the connection's
-     * user.
+     * {@code {"type":"broadcast","data":...}} or the seed's {@code {"uid":"2","data":...}}; for rooms
+     * {@code {"type":"publish","room":"R","data":...}}, {@code join}, {@code leave} and {@code presence} with a
+     * {@code room}; optional {@code "opcode":"text"|"binary"}, {@code "id"}, and {@code "except":[uids]} on
+     * {@code publish} and {@code broadcast}. The sender is never part of a frame: it is the connection's user. Room
+     * names are checked by the node (see {@link io.distws.api.Rooms}).
      *
-     * @param maxRecipients the most users a {@code sendMulti} may name
+     * @param maxRecipients the most users a {@code sendMulti} (or an {@code except}) may name
      * @throws ProtocolException with code {@code bad_request} naming what is wrong
      */
     public static ClientCommand parse(String text, int maxRecipients) throws ProtocolException {
@@ -68,10 +74,16 @@ public final class WireProtocol {
         } catch (RuntimeException e) { // JsonException, or what a JSON-P implementation throws on odd input
             throw bad("frame must be a JSON object");
         }
-        JsonValue data = frame.get("data");
-        if (data == null) {
-            throw bad("field 'data' is required");
+        String id = frame.get("id") instanceof JsonString s ? s.getString()
+                : frame.get("id") instanceof JsonNumber n ? n.toString() : null;
+        try {
+            return command(frame, id, maxRecipients);
+        } catch (ProtocolException e) {
+            throw e.of(id);
         }
+    }
+
+    private static ClientCommand command(JsonObject frame, String id, int maxRecipients) throws ProtocolException {
         Opcode opcode = null;
         if (frame.containsKey("opcode")) {
             try {
@@ -80,26 +92,84 @@ public final class WireProtocol {
                 throw bad("field 'opcode' must be \"text\" or \"binary\"");
             }
         }
-        String id = frame.get("id") instanceof JsonString s ? s.getString()
-                : frame.get("id") instanceof JsonNumber n ? n.toString() : null;
         JsonValue type = frame.get("type");
         if (type == null && frame.containsKey("uid")) {
-            return new ClientCommand(ClientCommand.Kind.SEND, id, List.of(uid(frame.get("uid"), "uid")), data, opcode);
+            return new ClientCommand(ClientCommand.Kind.SEND, id, List.of(uid(frame.get("uid"), "uid")), data(frame),
+                    opcode, null, List.of(), null);
         }
         if (!(type instanceof JsonString typeName)) {
-            throw bad("field 'type' must be \"send\", \"sendMulti\" or \"broadcast\"");
+            throw bad("field 'type' must be one of " + TYPES);
         }
-        switch (typeName.getString()) {
-            case "send":
-                return new ClientCommand(ClientCommand.Kind.SEND, id, List.of(uid(frame.get("to"), "to")), data, opcode);
-            case "sendMulti":
-                return new ClientCommand(ClientCommand.Kind.SEND_MULTI, id, uids(frame.get("to"), maxRecipients), data,
-                        opcode);
-            case "broadcast":
-                return new ClientCommand(ClientCommand.Kind.BROADCAST, id, List.of(), data, opcode);
-            default:
-                throw bad("unknown type '" + typeName.getString() + "': use send, sendMulti or broadcast");
+        return switch (typeName.getString()) {
+            case "send" -> new ClientCommand(ClientCommand.Kind.SEND, id, List.of(uid(frame.get("to"), "to")),
+                    data(frame), opcode, null, List.of(), null);
+            case "sendMulti" -> new ClientCommand(ClientCommand.Kind.SEND_MULTI, id,
+                    uids(frame.get("to"), "to", maxRecipients, false), data(frame), opcode, null, List.of(), null);
+            case "broadcast" -> new ClientCommand(ClientCommand.Kind.BROADCAST, id, List.of(), data(frame), opcode,
+                    null, except(frame, maxRecipients), null);
+            case "publish" -> new ClientCommand(ClientCommand.Kind.PUBLISH, id, List.of(), data(frame), opcode,
+                    room(frame), except(frame, maxRecipients), null);
+            case "join" -> roomCommand(ClientCommand.Kind.JOIN, id, frame);
+            case "leave" -> roomCommand(ClientCommand.Kind.LEAVE, id, frame);
+            case "presence" -> roomCommand(ClientCommand.Kind.PRESENCE, id, frame);
+            default -> throw bad("unknown type '" + typeName.getString() + "': use one of " + TYPES);
+        };
+    }
+
+    private static final String TYPES = "send, sendMulti, broadcast, publish, join, leave, presence";
+
+    private static ClientCommand roomCommand(ClientCommand.Kind kind, String id, JsonObject frame)
+            throws ProtocolException {
+        return new ClientCommand(kind, id, List.of(), null, null, room(frame), List.of(),
+                kind == ClientCommand.Kind.JOIN ? since(frame) : null);
+    }
+
+    /** The optional {@code "since":n,"epoch":"e"} of a join: both or neither. */
+    private static StreamPosition since(JsonObject frame) throws ProtocolException {
+        if (!frame.containsKey("since") && !frame.containsKey("epoch")) {
+            return null;
         }
+        StreamPosition since = position(frame.get("since") instanceof JsonNumber n && n.isIntegral()
+                ? n.toString() : null, frame.get("epoch") instanceof JsonString e ? e.getString() : null);
+        if (since == null) {
+            throw bad("fields 'since' (an offset, a whole number from 0) and 'epoch' (a string) go together");
+        }
+        return since;
+    }
+
+    /**
+     * A stream position from its parts, as a client gives them ({@code ?since=&epoch=} or a join's fields), or null
+     * when they are missing or malformed.
+     */
+    public static StreamPosition position(String offset, String epoch) {
+        if (offset == null || epoch == null || epoch.isEmpty() || epoch.length() > 64 || offset.length() > 19
+                || !offset.chars().allMatch(c -> c >= '0' && c <= '9') || offset.isEmpty()) {
+            return null;
+        }
+        try {
+            return new StreamPosition(Long.parseLong(offset), epoch);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static JsonValue data(JsonObject frame) throws ProtocolException {
+        JsonValue data = frame.get("data");
+        if (data == null) {
+            throw bad("field 'data' is required");
+        }
+        return data;
+    }
+
+    private static String room(JsonObject frame) throws ProtocolException {
+        if (frame.get("room") instanceof JsonString room && !room.getString().isEmpty()) {
+            return room.getString();
+        }
+        throw bad("field 'room' must be a room name (a non-empty string)");
+    }
+
+    private static List<String> except(JsonObject frame, int maxRecipients) throws ProtocolException {
+        return frame.containsKey("except") ? uids(frame.get("except"), "except", maxRecipients, true) : List.of();
     }
 
     private static String uid(JsonValue value, String field) throws ProtocolException {
@@ -112,16 +182,18 @@ public final class WireProtocol {
         return uid;
     }
 
-    private static List<String> uids(JsonValue value, int maxRecipients) throws ProtocolException {
-        if (!(value instanceof JsonArray array) || array.isEmpty()) {
-            throw bad("field 'to' must be a non-empty array of user ids");
+    private static List<String> uids(JsonValue value, String field, int maxRecipients, boolean mayBeEmpty)
+            throws ProtocolException {
+        if (!(value instanceof JsonArray array) || (array.isEmpty() && !mayBeEmpty)) {
+            throw bad("field '" + field + "' must be a" + (mayBeEmpty ? "n" : " non-empty") + " array of user ids");
         }
         if (array.size() > maxRecipients) {
-            throw bad("field 'to' lists " + array.size() + " users; at most " + maxRecipients + " are allowed");
+            throw bad("field '" + field + "' lists " + array.size() + " users; at most " + maxRecipients
+                    + " are allowed");
         }
         LinkedHashSet<String> uids = new LinkedHashSet<>();
         for (JsonValue v : array) {
-            uids.add(uid(v, "to"));
+            uids.add(uid(v, field));
         }
         return new ArrayList<>(uids);
     }
@@ -176,6 +248,47 @@ public final class WireProtocol {
         return BUILDERS.createObjectBuilder().add("type", "message").add("from", from).add("data", data).build().toString();
     }
 
+    /** What a member gets for a room message: {@code {"type":"message","from":"<uid>","room":"R","data":...}}. */
+    public static String roomMessage(String from, String room, JsonValue data) {
+        return BUILDERS.createObjectBuilder().add("type", "message").add("from", from).add("room", room)
+                .add("data", data).build().toString();
+    }
+
+    /**
+     * {@code {"type":"joined"|"left","room":"R","uid":"U"}}: the answer to a join or leave, and what the other members
+     * get when a user's first connection joins or its last one leaves; with the client's {@code id} when it gave one.
+     */
+    public static String presenceChange(boolean joined, String room, String uid, String id) {
+        return presenceChange(joined, room, uid, id, null, false);
+    }
+
+    /** The same, with the room stream's position (history on) and whether the missed messages follow. */
+    public static String presenceChange(boolean joined, String room, String uid, String id, Recovery recovery,
+                                        boolean askedToRecover) {
+        JsonObjectBuilder frame = BUILDERS.createObjectBuilder().add("type", joined ? "joined" : "left")
+                .add("room", room).add("uid", uid);
+        if (id != null) {
+            frame.add("id", id);
+        }
+        position(frame, recovery, askedToRecover);
+        return frame.build().toString();
+    }
+
+    /** {@code {"type":"presence","room":"R","users":[...],"connections":n}}: who is in a room. */
+    public static String presence(io.distws.api.RoomMembers members, String id) {
+        var users = BUILDERS.createArrayBuilder();
+        members.users().keySet().forEach(users::add);
+        JsonObjectBuilder frame = BUILDERS.createObjectBuilder().add("type", "presence").add("room", members.room())
+                .add("users", users).add("connections", members.connections());
+        if (!members.complete()) {
+            frame.add("complete", false);
+        }
+        if (id != null) {
+            frame.add("id", id);
+        }
+        return frame.build().toString();
+    }
+
     /** What a recipient gets for a binary message: the data's UTF-8 bytes (a JSON string's content, else its JSON). */
     public static byte[] binaryPayload(JsonValue data) {
         String text = data instanceof JsonString s ? s.getString() : data.toString();
@@ -183,8 +296,57 @@ public final class WireProtocol {
     }
 
     public static String welcome(String uid, String fd, String node) {
-        return BUILDERS.createObjectBuilder().add("type", "welcome").add("uid", uid).add("fd", fd).add("node", node)
-                .build().toString();
+        return welcome(uid, fd, node, null, false);
+    }
+
+    /**
+     * {@code {"type":"welcome","uid":..,"fd":..,"node":..,"offset":n,"epoch":"e","recovered":b}}: the user stream's
+     * position when {@code recovery} is given (history on), and whether the missed messages follow when
+     * {@code askedToRecover}.
+     */
+    public static String welcome(String uid, String fd, String node, Recovery recovery, boolean askedToRecover) {
+        JsonObjectBuilder welcome = BUILDERS.createObjectBuilder().add("type", "welcome").add("uid", uid)
+                .add("fd", fd).add("node", node);
+        position(welcome, recovery, askedToRecover);
+        return welcome.build().toString();
+    }
+
+    private static void position(JsonObjectBuilder frame, Recovery recovery, boolean askedToRecover) {
+        if (recovery != null) {
+            frame.add("offset", recovery.position().offset()).add("epoch", recovery.position().epoch());
+            if (askedToRecover) {
+                frame.add("recovered", recovery.recovered());
+            }
+        }
+    }
+
+    /**
+     * A frame with the position of its message in its stream: {@code "offset"} and {@code "epoch"} added to the JSON
+     * object of a text frame (as its last fields); a binary frame as it is.
+     */
+    public static Message positioned(Message message, StreamPosition position) {
+        if (message.opcode() != Opcode.TEXT) {
+            return message;
+        }
+        String text = message.text();
+        int end = text.lastIndexOf('}');
+        if (!text.startsWith("{") || end < 0) {
+            return message;
+        }
+        String fields = "\"offset\":" + position.offset() + ",\"epoch\":" + Json.createValue(position.epoch());
+        String before = text.substring(0, end).stripTrailing();
+        return Message.text(before + (before.endsWith("{") ? "" : ",") + fields + text.substring(end));
+    }
+
+    /** {@code {"type":"error","code":"lost",...}}: messages of a stream are gone; the client goes on from {@code now}. */
+    public static String lost(String room, StreamPosition now) {
+        JsonObjectBuilder frame = BUILDERS.createObjectBuilder().add("type", "error").add("code", LOST)
+                .add("message", (room == null ? "messages to you" : "messages of room " + room)
+                        + " were lost and cannot be replayed");
+        if (room != null) {
+            frame.add("room", room);
+        }
+        return frame.add("offset", now.offset()).add("epoch", now.epoch()).build().toString();
     }
 
     /** {@code {"type":"ack","id":...,"routed":n}}: how many connections a client's message was routed to. */
@@ -197,7 +359,16 @@ public final class WireProtocol {
     }
 
     public static String error(String code, String message) {
-        return BUILDERS.createObjectBuilder().add("type", "error").add("code", code).add("message", message).build()
-                .toString();
+        return error(code, message, null);
+    }
+
+    /** {@code {"type":"error","code":...,"message":...,"id":...}}: the {@code id} of the frame it answers, if any. */
+    public static String error(String code, String message, String id) {
+        JsonObjectBuilder error = BUILDERS.createObjectBuilder().add("type", "error").add("code", code)
+                .add("message", message);
+        if (id != null) {
+            error.add("id", id);
+        }
+        return error.build().toString();
     }
 }

@@ -1,6 +1,5 @@
-package io.distws.web;
+package io.distws.runtime;
 
-import io.distws.runtime.DistwsRuntime;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
