@@ -1,20 +1,37 @@
 #!/usr/bin/env node
-// End-to-end test of the demo page: two browser pages on two nodes chat through the cluster.
+// End-to-end test of the demo page: two browser pages on two nodes chat through the cluster, to one user, several,
+// everyone and in room "demo-room" (with live presence in the member list, leaving, and a kick through the REST API).
+// Then history and recovery: the second page's node is stopped and started again (bin/cluster start-node) while the
+// first page writes to its user and their room; the second page reconnects from its last position and shows what it
+// missed ("recovered 3 messages"), once and in order.
 //
 //   node demo.e2e.mjs <baseUrl1> <baseUrl2> <screenshot.png>
 //
-// Drives Debian's Chromium (/usr/bin/chromium, or $CHROMIUM) headless with a fresh profile. Exits 0 when every check
-// passed, 1 with a message naming the failed check, 2 on bad usage. Leaves <screenshot.png>: both pages side by side
-// after the exchange (and, on a failure, <screenshot>.failure-page<n>.png of each page).
+// The node of <baseUrl2> is found in the bin/cluster state folder that runs it: $DISTWS_CLUSTER_DIR, else the one
+// under target/ whose "nodes" file lists its port. Drives Debian's Chromium (/usr/bin/chromium, or $CHROMIUM)
+// headless with a fresh profile. Exits 0 when every check passed, 1 with a message naming the failed check, 2 on bad
+// usage. Leaves <screenshot.png>: both pages side by side after the exchange, both in the room; <screenshot>-recovery.png
+// after the recovery (and, on a failure, <screenshot>.failure-page<n>.png of each page).
 import { chromium } from 'playwright-core';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..'); // the project: bin/cluster, target/
 const TIMEOUT_MS = 15_000;          // for any one expected change on a page
-const OVERALL_TIMEOUT_MS = 180_000; // the whole run, browser start included
+const NODE_STOP_TIMEOUT_MS = 45_000;   // a stopped node's JVM exits (SIGTERM; then SIGKILL)
+const NODE_START_TIMEOUT_MS = 120_000; // bin/cluster start-node until the node is ready (typically 15-30 s)
+const RECOVERY_TIMEOUT_MS = 45_000;    // the page reconnects (its backoff is at most 10 s) and recovers, once the node is up
+// A stopping node unregisters its users and their rooms at once; should that not happen, a survivor purges it after
+// distws.node.timeout (15 s) and at most a heartbeat (5 s) more.
+const PURGE_TIMEOUT_MS = 45_000;
+// The whole run, browser start and the node restart included (typically 80 s); below DemoPageIT's 4 minutes, so
+// that a run that hangs still fails here, with the pages' screenshots.
+const OVERALL_TIMEOUT_MS = 225_000;
 const VIEWPORT = { width: 1024, height: 800 };
 const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
@@ -34,7 +51,8 @@ if (!existsSync(CHROMIUM)) {
 }
 const screenshot = resolve(screenshotArg);
 const watchdog = setTimeout(() => {
-  console.error(`FAILED: the run took longer than ${OVERALL_TIMEOUT_MS / 1000} s`);
+  console.error(`FAILED: the run took longer than ${OVERALL_TIMEOUT_MS / 1000} s (if it stopped a node, start it again `
+    + 'with bin/cluster start-node)');
   process.exit(1);
 }, OVERALL_TIMEOUT_MS);
 
@@ -42,6 +60,9 @@ const run = Math.random().toString(36).slice(2, 8);
 const alice = `alice-${run}`;
 const bob = `bob-${run}`;
 const nobody = `nobody-${run}`;
+const ROOM = 'demo-room';
+const RESTART_ROOM = `restart-${run}`;
+const KICKED = 'closed 4000 kicked from the demo';
 let checks = 0;
 
 function check(condition, message) {
@@ -59,27 +80,32 @@ const byTestId = (page, id) => page.locator(`[data-testid="${id}"]`);
 async function dumpLog(page) {
   const lines = await page.locator('[data-testid="log-entry"]').evaluateAll((items) => items.map((li) => {
     const f = (n) => li.querySelector(`[data-field="${n}"]`)?.textContent ?? '';
-    return `    [${li.dataset.kind}] ${f('from')} | ${f('node')} | ${f('body')} | ${f('detail')}`;
+    return `    [${li.dataset.kind}] ${f('from')} | ${f('room')} | ${f('node')} | ${f('body')} | ${f('detail')}`;
   }));
   return lines.length ? lines.join('\n') : '    (empty)';
 }
 
 /**
- * Waits until the page's log holds an entry of this kind whose sender and body are exactly these (null: any), and
- * returns its fields.
+ * Waits until the page's log holds an entry of this kind whose sender, body, room and detail are exactly these (null
+ * or absent: any; a RegExp for detail: matching it), and returns its fields.
  */
 async function waitForEntry(page, label, want) {
+  const w = { ...want, detail: want.detail instanceof RegExp ? undefined : want.detail,
+    detailRe: want.detail instanceof RegExp ? want.detail.source : undefined };
   try {
     const handle = await page.waitForFunction((w) => {
       for (const li of document.querySelectorAll('[data-testid="log-entry"]')) {
         const f = (n) => li.querySelector(`[data-field="${n}"]`)?.textContent ?? null;
         if (li.dataset.kind === w.kind && (w.from == null || f('from') === w.from)
-            && (w.body == null || f('body') === w.body) && (w.detail == null || f('detail') === w.detail)) {
-          return { kind: li.dataset.kind, from: f('from'), body: f('body'), node: f('node'), time: f('time') };
+            && (w.body == null || f('body') === w.body) && (w.room == null || f('room') === w.room)
+            && (w.detail == null || f('detail') === w.detail)
+            && (w.detailRe == null || new RegExp(w.detailRe).test(f('detail') ?? ''))) {
+          return { kind: li.dataset.kind, from: f('from'), body: f('body'), room: f('room'), node: f('node'),
+            time: f('time'), detail: f('detail') };
         }
       }
       return null;
-    }, want, { timeout: TIMEOUT_MS, polling: 100 });
+    }, w, { timeout: TIMEOUT_MS, polling: 100 });
     return await handle.jsonValue();
   } catch (e) {
     if (!(e instanceof Error) || e.name !== 'TimeoutError') throw e;
@@ -89,12 +115,12 @@ async function waitForEntry(page, label, want) {
 }
 
 /** Waits until the element's text satisfies the test (a RegExp or a string it must equal); returns the text. */
-async function waitForText(page, testId, expected, label) {
+async function waitForText(page, testId, expected, label, timeout = TIMEOUT_MS) {
   const locator = byTestId(page, testId);
   const matches = (text) => (expected instanceof RegExp ? expected.test(text) : text === expected);
-  const deadline = Date.now() + TIMEOUT_MS;
+  const deadline = Date.now() + timeout;
   try {
-    await locator.waitFor({ state: 'attached', timeout: TIMEOUT_MS });
+    await locator.waitFor({ state: 'attached', timeout });
     const source = expected instanceof RegExp ? { re: expected.source, flags: expected.flags } : { eq: expected };
     await page.waitForFunction(([id, s]) => {
       const text = document.querySelector(`[data-testid="${id}"]`)?.textContent ?? '';
@@ -103,7 +129,8 @@ async function waitForText(page, testId, expected, label) {
   } catch (e) {
     if (!(e instanceof Error) || e.name !== 'TimeoutError') throw e;
     const actual = await locator.textContent().catch(() => '(missing)');
-    throw new CheckFailed(`${label}: [data-testid=${testId}] shows ${JSON.stringify(actual)}, expected ${expected}`);
+    throw new CheckFailed(`${label}: [data-testid=${testId}] shows ${JSON.stringify(actual)} after ${timeout} ms, `
+      + `expected ${expected}; the log shows:\n${await dumpLog(page)}`);
   }
   const text = await locator.textContent();
   check(matches(text), `${label}: text ${JSON.stringify(text)} does not match ${expected}`);
@@ -130,6 +157,174 @@ async function compose(page, { to = '', message, binary = false }) {
 
 async function sentCount(page) {
   return page.locator('[data-testid="log-entry"][data-kind="sent"]').count();
+}
+
+/** The user ids the page lists as members of the room (empty when it is not the current room). */
+async function members(page, room) {
+  return page.locator(`[data-testid="members"][data-room="${room}"] [data-testid="member"]`)
+    .evaluateAll((items) => items.map((li) => li.dataset.uid));
+}
+
+/**
+ * Waits until the page's member list of the room (its current room) holds every user of `has` and none of `lacks`;
+ * returns the list.
+ */
+async function waitForMembers(page, room, { has = [], lacks = [] }, label, timeout = TIMEOUT_MS) {
+  try {
+    const handle = await page.waitForFunction(([r, has, lacks]) => {
+      const list = [...document.querySelectorAll('[data-testid="members"] [data-testid="member"]')]
+        .map((li) => li.dataset.uid);
+      return document.querySelector('[data-testid="members"]')?.dataset.room === r
+        && has.every((u) => list.includes(u)) && !lacks.some((u) => list.includes(u)) ? list : null;
+    }, [room, has, lacks], { timeout, polling: 100 });
+    return await handle.jsonValue();
+  } catch (e) {
+    if (!(e instanceof Error) || e.name !== 'TimeoutError') throw e;
+    throw new CheckFailed(`${label}: the members of ${room} should include ${JSON.stringify(has)} and not `
+      + `${JSON.stringify(lacks)} within ${timeout} ms; the page lists ${JSON.stringify(await members(page, room))} `
+      + `(current room: ${JSON.stringify(await byTestId(page, 'members').getAttribute('data-room'))}); the log shows:\n`
+      + await dumpLog(page));
+  }
+}
+
+/** Waits until the page's list of joined rooms shows the room in this state (null: not listed at all). */
+async function waitForRoomState(page, room, state, label) {
+  try {
+    await page.waitForFunction(([r, s]) => {
+      const item = [...document.querySelectorAll('[data-testid="room-item"]')].find((li) => li.dataset.room === r);
+      return s === null ? !item : item?.dataset.state === s;
+    }, [room, state], { timeout: TIMEOUT_MS, polling: 100 });
+  } catch (e) {
+    if (!(e instanceof Error) || e.name !== 'TimeoutError') throw e;
+    const shown = await page.locator('[data-testid="room-item"]')
+      .evaluateAll((items) => items.map((li) => `${li.dataset.room}: ${li.dataset.state}`));
+    throw new CheckFailed(`${label}: room ${room} should be ${state ?? 'off the list'} within ${TIMEOUT_MS} ms; the `
+      + `rooms list shows ${JSON.stringify(shown)}, the room note ${JSON.stringify(await byTestId(page, 'room-note')
+        .textContent())}; the log shows:\n${await dumpLog(page)}`);
+  }
+}
+
+/** Joins the room through the Rooms panel and waits until the page is in it, with itself in the member list. */
+async function joinRoom(page, uid, room) {
+  await byTestId(page, 'room').fill(room);
+  await byTestId(page, 'join').click();
+  await waitForRoomState(page, room, 'joined', `${uid} joins ${room}`);
+  await waitForEntry(page, `${uid} is told it joined ${room}`, { kind: 'system', body: `You joined (as ${uid}).`, room });
+  check(await page.locator('[data-testid="room-option"]:checked').getAttribute('value') === room,
+    `${uid}: ${room} is not the current room after joining it`);
+  return waitForMembers(page, room, { has: [uid] }, `${uid} is in the member list of ${room}`);
+}
+
+/** Waits until the page's log holds `count` entries of this kind and body (at least). */
+async function waitForEntries(page, label, { kind, body }, count) {
+  try {
+    await page.waitForFunction(([k, b, n]) => [...document.querySelectorAll('[data-testid="log-entry"]')]
+      .filter((li) => li.dataset.kind === k && li.querySelector('[data-field="body"]')?.textContent === b).length >= n,
+    [kind, body, count], { timeout: TIMEOUT_MS, polling: 100 });
+  } catch (e) {
+    if (!(e instanceof Error) || e.name !== 'TimeoutError') throw e;
+    throw new CheckFailed(`${label}: fewer than ${count} log entries ${JSON.stringify({ kind, body })} within `
+      + `${TIMEOUT_MS} ms; the log shows:\n${await dumpLog(page)}`);
+  }
+}
+
+/** Every log entry's kind, fields, offset and whether it was recovered, oldest first. */
+async function logEntries(page) {
+  return page.locator('[data-testid="log-entry"]').evaluateAll((items) => items.map((li) => {
+    const f = (n) => li.querySelector(`[data-field="${n}"]`)?.textContent ?? null;
+    return { kind: li.dataset.kind, from: f('from'), body: f('body'), room: f('room'), detail: f('detail'),
+      offset: li.dataset.offset === undefined ? null : Number(li.dataset.offset), recovered: li.dataset.recovered === 'true' };
+  }));
+}
+
+// ---- the node under the second page: found in its bin/cluster state folder, stopped and started again ---------
+
+/** The bin/cluster state folder and node that listen on the base URL's port: { dir, name, runtime, port }. */
+async function clusterNodeOf(baseUrl) {
+  const port = new URL(baseUrl).port;
+  let dirs = [];
+  if (process.env.DISTWS_CLUSTER_DIR) {
+    dirs = [resolve(process.env.DISTWS_CLUSTER_DIR)];
+  } else {
+    const target = join(ROOT, 'target');
+    dirs = (await readdir(target, { withFileTypes: true }).catch(() => []))
+      .filter((d) => d.isDirectory()).map((d) => join(target, d.name));
+  }
+  const found = [];
+  for (const dir of dirs) {
+    const nodes = await readFile(join(dir, 'nodes'), 'utf8').catch(() => '');
+    for (const line of nodes.split('\n')) {
+      const [name, p, runtime = 'liberty'] = line.trim().split(/\s+/);
+      if (name && p === port) found.push({ dir, name, runtime, port });
+    }
+  }
+  // A stale folder may name the port too: the one whose node runs is it.
+  for (const node of found) if (alive(await nodePid(node))) return node;
+  throw new CheckFailed(`no running bin/cluster node listens on port ${port}: looked in the "nodes" file of `
+    + `${dirs.join(', ') || '(no folder)'}; set DISTWS_CLUSTER_DIR to the cluster's state folder`);
+}
+
+/** The node's JVM, from bin/cluster's pid file (Open Liberty: usr/servers/.pid/NAME.pid; Payara: payara/NAME/pid). */
+async function nodePid({ dir, name, runtime }) {
+  const file = runtime === 'payara' ? join(dir, 'payara', name, 'pid') : join(dir, 'usr', 'servers', '.pid', `${name}.pid`);
+  const pid = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+  return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
+}
+
+function alive(pid) {
+  if (pid === null) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
+}
+
+/** Polls `condition` every `everyMs` until it holds (returns its value) or `timeoutMs` passed (returns null). */
+async function until(condition, timeoutMs, everyMs = 200) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await condition();
+    if (value) return value;
+    if (Date.now() >= deadline) return null;
+    await new Promise((r) => { setTimeout(r, everyMs); });
+  }
+}
+
+/** Stops the node as on a normal shutdown (SIGTERM, as bin/cluster stop does; SIGKILL if it hangs). */
+async function stopNode(node) {
+  const pid = await nodePid(node);
+  check(alive(pid), `${node.name} (pid ${pid}) is not running`);
+  process.kill(pid, 'SIGTERM');
+  if (await until(() => !alive(pid), NODE_STOP_TIMEOUT_MS)) return;
+  process.kill(pid, 'SIGKILL');
+  check(await until(() => !alive(pid), 10_000), `${node.name} (pid ${pid}) did not exit after SIGTERM and SIGKILL`);
+}
+
+/** bin/cluster start-node: the node again, as it was configured (a new incarnation); resolves once it is ready. */
+function startNode(node) {
+  return new Promise((resolvePromise, reject) => {
+    execFile('bash', [join(ROOT, 'bin', 'cluster'), 'start-node', node.name], {
+      cwd: ROOT, timeout: NODE_START_TIMEOUT_MS, maxBuffer: 4 * 1024 * 1024,
+      env: { ...process.env, DISTWS_CLUSTER_DIR: node.dir, DISTWS_SKIP_BUILD: '1' },
+    }, (error, stdout, stderr) => {
+      if (error) reject(new CheckFailed(`bin/cluster start-node ${node.name} failed (${error.code ?? error.signal}):\n`
+        + `${stdout}${stderr}`));
+      else resolvePromise();
+    });
+  });
+}
+
+/** Whether the REST API of the node at baseUrl says the user has no connection anywhere. */
+async function offline(baseUrl, uid) {
+  try {
+    const response = await fetch(new URL(`api/users/${encodeURIComponent(uid)}`, baseUrl),
+      { headers: { Accept: 'application/json' } });
+    return response.ok && (await response.json()).online === false;
+  } catch {
+    return false;
+  }
 }
 
 async function main() {
@@ -234,17 +429,208 @@ async function main() {
     await waitForText(page1, 'compose-note', /offline/, 'the error is shown next to the send buttons');
     pass('send to an offline user shows the error');
 
+    // Rooms. Before joining one there is nothing to send to, and a bad name is refused on the page.
+    await compose(page1, { message: `to no room ${run}` });
+    await byTestId(page1, 'send-room').click();
+    await waitForText(page1, 'compose-note', /^Join a room first/, 'sending to a room before joining one is refused');
+    await byTestId(page1, 'room').fill('no {braces}');
+    await byTestId(page1, 'join').click();
+    await waitForText(page1, 'room-note', /may not hold “\{” or “\}”/, 'a room name with braces is refused');
+    check(await page1.locator('[data-testid="room-item"]').count() === 0, 'a refused room name must not be listed');
+    pass('rooms: nothing sent before joining one, a bad name refused on the page');
+
+    // Both join demo-room; each lists the other: page 2 from its presence request, page 1 from the joined event.
+    await joinRoom(page1, alice, ROOM);
+    await joinRoom(page2, bob, ROOM);
+    await waitForMembers(page1, ROOM, { has: [alice, bob] }, 'alice sees bob appear in the member list of demo-room');
+    await waitForEntry(page1, 'alice is told that bob joined', { kind: 'system', body: `${bob} joined.`, room: ROOM });
+    await waitForMembers(page2, ROOM, { has: [alice, bob] }, 'bob finds alice in the member list of demo-room');
+    check(await page1.locator(`[data-testid="member"][data-uid="${alice}"] [data-testid="kick"]`).count() === 0,
+      'the page offers to kick its own user');
+    check(await page1.locator(`[data-testid="member"][data-uid="${bob}"] [data-testid="kick"]`).count() === 1,
+      'the page offers no kick button next to bob');
+    pass(`${alice} and ${bob} joined ${ROOM} on two nodes; each sees the other in the member list`);
+
+    // Room messages go to the other members (not back to the sender), shown with their room.
+    const roomHello = `hello ${ROOM}, alice here ${run}`;
+    await compose(page1, { message: roomHello });
+    await byTestId(page1, 'send-room').click();
+    const inRoom = await waitForEntry(page2, 'bob receives alice\'s room message with its room',
+      { kind: 'message', from: alice, body: roomHello, room: ROOM });
+    check(inRoom.node === `via ${served2}`, `bob's room entry names node ${inRoom.node}, expected via ${served2}`);
+    await waitForEntry(page1, 'alice sees her room message acknowledged',
+      { kind: 'sent', from: 'you → room', body: roomHello, room: ROOM, detail: /^routed to [1-9]\d* connections?$/ });
+    const roomReply = `bob answers in ${ROOM} ${run}`;
+    await compose(page2, { message: roomReply });
+    await byTestId(page2, 'send-room').click();
+    await waitForEntry(page1, 'alice receives bob\'s room message with its room',
+      { kind: 'message', from: bob, body: roomReply, room: ROOM });
+    check(await page1.locator('[data-testid="log-entry"][data-kind="message"]').filter({ hasText: roomHello }).count() === 0,
+      'alice got her own room message back');
+    pass(`room messages across nodes, shown with the room ${ROOM}`);
+
     check(problems.length === 0, `the pages reported problems:\n  ${problems.join('\n  ')}`);
     await saveSideBySide(context, page1, page2, screenshot, [`${base1} — ${alice}`, `${base2} — ${bob}`]);
     pass(`screenshot saved to ${screenshot}`);
 
-    // Disconnect is final: the page says so and offers Connect again.
-    await byTestId(page2, 'disconnect').click();
-    await waitForText(page2, 'state', 'disconnected', 'bob disconnects');
-    await waitForText(page2, 'connection-note', /^Disconnected\. No reconnect/, 'the page says it will not reconnect');
-    check(await byTestId(page2, 'connect').isEnabled(), 'Connect is enabled again after Disconnect');
-    check(await byTestId(page2, 'fd').textContent() === '—', 'the fd is cleared after Disconnect');
+    // bob leaves: his page drops the room, alice's member list drops bob.
+    await byTestId(page2, 'room').fill(ROOM);
+    await byTestId(page2, 'leave').click();
+    await waitForRoomState(page2, ROOM, null, 'bob leaves demo-room');
+    await waitForEntry(page2, 'bob is told he left', { kind: 'system', body: 'You left.', room: ROOM });
+    await waitForMembers(page1, ROOM, { has: [alice], lacks: [bob] }, 'alice sees bob leave demo-room');
+    await waitForEntry(page1, 'alice is told that bob left', { kind: 'system', body: `${bob} left.`, room: ROOM });
+    pass(`${bob} left ${ROOM}; ${alice} saw him go`);
+
+    // bob joins again; alice kicks him (REST: close every connection of the user with 4000).
+    await joinRoom(page2, bob, ROOM);
+    await waitForMembers(page1, ROOM, { has: [alice, bob] }, 'alice sees bob back in demo-room');
+    await page1.locator(`[data-testid="member"][data-uid="${bob}"] [data-testid="kick"]`).click();
+    await waitForText(page2, 'connection-note', new RegExp(`^${KICKED} `), 'bob\'s page shows it was closed with 4000');
+    await waitForEntry(page2, 'bob\'s log shows the close code', { kind: 'error', from: 'server', body: KICKED });
+    await waitForText(page2, 'state', 'disconnected', 'bob is disconnected after the kick');
+    check(await byTestId(page2, 'connect').isEnabled(), 'a kicked page must not reconnect by itself (Connect is enabled)');
+    check(await page2.locator('[data-testid="room-item"]').count() === 0, 'a kicked page still lists its rooms');
+    await waitForEntry(page1, 'alice sees the kick done',
+      { kind: 'system', body: `Kicked ${bob}: closed 1 connection with 4000 “kicked from the demo”.` });
+    await waitForMembers(page1, ROOM, { has: [alice], lacks: [bob] }, 'alice sees the kicked bob leave demo-room');
+    pass(`${alice} kicked ${bob}: his page shows "${KICKED}" and stays disconnected`);
+
+    // Disconnect is final: the page says so, offers Connect again and forgets its rooms.
+    await byTestId(page1, 'disconnect').click();
+    await waitForText(page1, 'state', 'disconnected', 'alice disconnects');
+    await waitForText(page1, 'connection-note', /^Disconnected\. No reconnect/, 'the page says it will not reconnect');
+    check(await byTestId(page1, 'connect').isEnabled(), 'Connect is enabled again after Disconnect');
+    check(await byTestId(page1, 'fd').textContent() === '—', 'the fd is cleared after Disconnect');
+    check(await page1.locator('[data-testid="room-item"]').count() === 0, 'the rooms are cleared after Disconnect');
     pass('disconnect');
+
+    // History and recovery: bob's node restarts while alice writes to him and to their room.
+    const node2 = await clusterNodeOf(base2);
+    await connect(page1, alice, served1);
+    await connect(page2, bob, served2);
+    await waitForText(page2, 'position', /^\d+ · epoch \S+$/, 'bob\'s page shows the position of his stream');
+    await joinRoom(page1, alice, RESTART_ROOM);
+    await joinRoom(page2, bob, RESTART_ROOM);
+    await waitForMembers(page1, RESTART_ROOM, { has: [alice, bob] }, `alice sees bob in ${RESTART_ROOM}`);
+    const beforeRestart = `before the restart ${run}`;
+    await compose(page1, { to: bob, message: beforeRestart });
+    await byTestId(page1, 'send').click();
+    await waitForEntry(page2, 'bob receives alice\'s message before the restart', { kind: 'message', from: alice, body: beforeRestart });
+    const roomBeforeRestart = `in ${RESTART_ROOM} before the restart ${run}`;
+    await compose(page1, { message: roomBeforeRestart });
+    await byTestId(page1, 'send-room').click();
+    await waitForEntry(page2, 'bob receives alice\'s room message before the restart',
+      { kind: 'message', from: alice, body: roomBeforeRestart, room: RESTART_ROOM });
+    const seen = (await logEntries(page2)).filter((e) => e.kind === 'message' && e.from === alice);
+    const userOffset = seen.find((e) => e.body === beforeRestart && e.room === null)?.offset;
+    const roomOffset = seen.find((e) => e.body === roomBeforeRestart && e.room === RESTART_ROOM)?.offset;
+    check(Number.isSafeInteger(userOffset) && Number.isSafeInteger(roomOffset),
+      `bob's messages carry no offset (user ${userOffset}, room ${roomOffset})`);
+    check(await byTestId(page2, 'position').getAttribute('data-offset') === String(userOffset),
+      `bob's page shows position ${await byTestId(page2, 'position').textContent()}, not the offset ${userOffset} of his last message`);
+    pass(`bob's page keeps the position of his stream (offset ${userOffset}) and of ${RESTART_ROOM} (offset ${roomOffset})`);
+
+    // bob's node stops: his page loses its connection and keeps trying; alice sees him leave the room.
+    let nodeDown = true;
+    try {
+      const stopping = Date.now();
+      const since = () => `${((Date.now() - stopping) / 1000).toFixed(1)} s`;
+      await stopNode(node2);
+      const exited = since();
+      await waitForText(page2, 'state', 'reconnecting', 'bob\'s page reconnects after his node stopped');
+      await waitForText(page2, 'connection-note', /^Connection lost \(code 10\d\d/, 'bob\'s page says the connection was lost');
+      const closeCode = await byTestId(page2, 'state').getAttribute('data-close-code');
+      check(await until(() => offline(base1, bob), PURGE_TIMEOUT_MS),
+        `node 1 still says ${bob} is online ${PURGE_TIMEOUT_MS} ms after his node stopped`);
+      const wentOffline = since();
+      await waitForMembers(page1, RESTART_ROOM, { has: [alice], lacks: [bob] }, `alice sees bob leave ${RESTART_ROOM} with his node`,
+        PURGE_TIMEOUT_MS);
+      pass(`${node2.name} stopped (its JVM exited after ${exited}; bob's page closed with ${closeCode}, bob offline after `
+        + `${wentOffline}, gone from ${RESTART_ROOM} after ${since()}): bob's page is reconnecting`);
+
+      // Meanwhile alice writes to bob (offline: the server keeps the messages) and to the room.
+      const missed = [1, 2, 3].map((i) => `missed ${i} of 3 ${run}`);
+      for (const [i, text] of missed.entries()) {
+        await compose(page1, { to: bob, message: text });
+        await byTestId(page1, 'send').click();
+        await waitForEntries(page1, `alice is told bob is offline (${i + 1})`,
+          { kind: 'error', body: `offline: user ${bob} is offline` }, i + 1);
+        await waitForEntry(page1, `alice's message ${i + 1} shows it was not routed`,
+          { kind: 'sent', from: `you → ${bob}`, body: text, detail: 'not routed (offline)' });
+      }
+      const missedInRoom = [1, 2].map((i) => `missed in the room ${i} of 2 ${run}`);
+      for (const text of missedInRoom) {
+        await compose(page1, { message: text });
+        await byTestId(page1, 'send-room').click();
+        await waitForEntry(page1, 'alice\'s room message is acknowledged',
+          { kind: 'sent', from: 'you → room', body: text, room: RESTART_ROOM, detail: /^routed to \d+ connections?$/ });
+      }
+      pass(`while bob was offline alice sent him ${missed.length} messages (told "offline") and ${missedInRoom.length} to ${RESTART_ROOM}`);
+
+      // The node starts again; bob's page reconnects from its position and recovers what he missed.
+      const restarted = Date.now();
+      await startNode(node2);
+      nodeDown = false;
+      pass(`${node2.name} started again in ${((Date.now() - restarted) / 1000).toFixed(1)} s`);
+      await waitForText(page2, 'connection-note', /^Reconnected as .+; recovered 3 messages\.$/,
+        'bob\'s page recovers the 3 messages after his node restarted', RECOVERY_TIMEOUT_MS);
+      await waitForText(page2, 'state', 'connected', 'bob is connected again');
+      await waitForEntry(page2, 'bob\'s log says the messages were recovered', { kind: 'system', body: 'Recovered 3 messages.' });
+      await waitForText(page2, 'room-note', `Rejoined ${RESTART_ROOM}; recovered 2 messages.`,
+        `bob's page rejoins ${RESTART_ROOM} and recovers its 2 messages`);
+      await waitForEntry(page2, 'bob\'s log says the room messages were recovered',
+        { kind: 'system', body: 'Recovered 2 messages.', room: RESTART_ROOM });
+      await waitForMembers(page1, RESTART_ROOM, { has: [alice, bob] }, `alice sees bob back in ${RESTART_ROOM}`);
+
+      const entries = await logEntries(page2);
+      const reconnected = entries.findLastIndex((e) => e.kind === 'system' && /^Reconnected as /.test(e.body ?? ''));
+      const after = entries.slice(reconnected + 1).filter((e) => e.kind === 'message' && e.from === alice);
+      const toBob = after.filter((e) => e.room === null);
+      const inRoom = after.filter((e) => e.room === RESTART_ROOM);
+      check(JSON.stringify(toBob.map((e) => e.body)) === JSON.stringify(missed),
+        `bob's page shows after reconnecting ${JSON.stringify(toBob.map((e) => e.body))}, expected ${JSON.stringify(missed)}`);
+      check(JSON.stringify(toBob.map((e) => e.offset)) === JSON.stringify([1, 2, 3].map((i) => userOffset + i)),
+        `the recovered messages have offsets ${JSON.stringify(toBob.map((e) => e.offset))}, expected the 3 after ${userOffset}`);
+      check(toBob.every((e) => e.recovered && e.detail === `recovered · offset ${e.offset}`),
+        'the recovered messages are not marked as recovered in bob\'s log');
+      check(JSON.stringify(inRoom.map((e) => e.body)) === JSON.stringify(missedInRoom),
+        `bob's page shows in ${RESTART_ROOM} ${JSON.stringify(inRoom.map((e) => e.body))}, expected ${JSON.stringify(missedInRoom)}`);
+      check(JSON.stringify(inRoom.map((e) => e.offset)) === JSON.stringify([1, 2].map((i) => roomOffset + i)),
+        `the recovered room messages have offsets ${JSON.stringify(inRoom.map((e) => e.offset))}, expected the 2 after ${roomOffset}`);
+      for (const text of [beforeRestart, roomBeforeRestart, ...missed, ...missedInRoom]) {
+        const n = entries.filter((e) => e.kind === 'message' && e.body === text).length;
+        check(n === 1, `bob's page shows "${text}" ${n} times`);
+      }
+      const recoveredAt = entries.findIndex((e) => e.kind === 'system' && e.body === 'Recovered 3 messages.');
+      check(recoveredAt > entries.findIndex((e) => e.body === missed[2]),
+        'bob\'s log says "Recovered 3 messages." before the third one arrived');
+      check(await byTestId(page2, 'position').getAttribute('data-offset') === String(userOffset + 3),
+        `bob's page shows position ${await byTestId(page2, 'position').textContent()}, expected offset ${userOffset + 3}`);
+      pass(`bob's page reconnected to ${await byTestId(page2, 'node').textContent()} and shows "recovered 3 messages": `
+        + 'the 3 messages and the 2 of the room, in order and once');
+      await waitForText(page2, 'served-by', await byTestId(page2, 'node').textContent(),
+        'bob\'s page names the restarted node at the top (api/nodes asked again on reconnecting)');
+      const recoveryShot = screenshot.replace(/(\.png)?$/i, '-recovery.png');
+      await saveSideBySide(context, page1, page2, recoveryShot,
+        [`${base1} — ${alice}`, `${base2} — ${bob}, after ${node2.name} restarted`]);
+      pass(`screenshot of the recovery saved to ${recoveryShot}`);
+
+      // Live again: the next message is not a recovered one.
+      const live = `after the restart ${run}`;
+      await compose(page1, { to: bob, message: live });
+      await byTestId(page1, 'send').click();
+      await waitForEntry(page2, 'bob receives a live message after the recovery', { kind: 'message', from: alice, body: live });
+      await waitForEntry(page1, 'alice\'s message to bob is routed again',
+        { kind: 'sent', from: `you → ${bob}`, body: live, detail: 'routed to 1 connection' });
+      const liveEntry = (await logEntries(page2)).find((e) => e.body === live);
+      check(!liveEntry.recovered && liveEntry.offset === userOffset + 4,
+        `the live message after the recovery: ${JSON.stringify(liveEntry)}, expected offset ${userOffset + 4}, not recovered`);
+      pass('live messages after the recovery');
+    } finally {
+      // Leave the shared cluster as it was, also when a check failed.
+      if (nodeDown) await startNode(node2).catch((e) => console.error(`could not start ${node2.name} again: ${e.message}`));
+    }
     check(problems.length === 0, `the pages reported problems:\n  ${problems.join('\n  ')}`);
   } catch (e) {
     for (const [i, page] of pages.entries()) {

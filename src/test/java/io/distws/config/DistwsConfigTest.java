@@ -48,8 +48,9 @@ class DistwsConfigTest {
                 () -> assertEquals(Duration.parse("PT15S"), config.nodeTimeout()),
                 () -> assertEquals(1, config.queueConsumers()),
                 () -> assertEquals(10, config.queueConcurrency()),
-                () -> assertEquals(1024, config.outboundMaxMessages()),
+                () -> assertEquals(10_000, config.outboundMaxMessages()),
                 () -> assertEquals(4_194_304L, config.outboundMaxBytes()),
+                () -> assertEquals(Duration.ofSeconds(10), config.outboundSendTimeout()),
                 () -> assertTrue(config.serverId().matches("[A-Za-z0-9._-]{1,64}"), config.serverId()));
     }
 
@@ -86,8 +87,10 @@ class DistwsConfigTest {
                 Arguments.of(DistwsConfig.USER_FDS_KEY, "user:%s:fd:%s", "exactly one %s"),
                 Arguments.of(DistwsConfig.QUEUE_CONCURRENCY, "0", "a whole number from 1 to 10000"),
                 Arguments.of(DistwsConfig.HEARTBEAT_INTERVAL, "banana", "a positive duration such as PT5S, 5s or 500ms"),
+                Arguments.of(DistwsConfig.OUTBOUND_SEND_TIMEOUT, "-5s", "a positive duration such as PT5S, 5s or 500ms"),
                 Arguments.of(DistwsConfig.NODE_TIMEOUT, "9s", "at least twice " + DistwsConfig.HEARTBEAT_INTERVAL),
-                Arguments.of(DistwsConfig.SERVER_ID, "my node", "letters, digits"));
+                Arguments.of(DistwsConfig.SERVER_ID, "my node", "letters, digits"),
+                Arguments.of(DistwsConfig.REDIS_CLUSTER_NODES, "redis://a:1,b:2", "a comma list of redis://host:port"));
     }
 
     @ParameterizedTest(name = "{0}={1}")
@@ -121,6 +124,108 @@ class DistwsConfigTest {
         Path yaml = Files.writeString(dir.resolve("redisson.yaml"), "singleServerConfig:\n  address: redis://h:1\n");
 
         assertEquals(Optional.of(yaml), load(Map.of(DistwsConfig.REDIS_CONFIG, yaml.toString())).redisConfig());
+    }
+
+    @Test
+    void readsASentinelGroup() {
+        DistwsConfig config = load(Map.of(DistwsConfig.REDIS_SENTINEL_MASTER, "mymaster",
+                DistwsConfig.REDIS_SENTINEL_NODES, " redis://s1:26379, redis://s2:26379 ,rediss://s3:26380"));
+
+        assertEquals(new RedisTopology(RedisTopology.Kind.SENTINEL, "mymaster",
+                List.of("redis://s1:26379", "redis://s2:26379", "rediss://s3:26380")), config.redisTopology());
+    }
+
+    @Test
+    void readsAClusterSeedList() {
+        DistwsConfig config = load(Map.of(DistwsConfig.REDIS_CLUSTER_NODES, "redis://c1:7000,redis://c2:7001"));
+
+        assertEquals(new RedisTopology(RedisTopology.Kind.CLUSTER, "", List.of("redis://c1:7000", "redis://c2:7001")),
+                config.redisTopology());
+    }
+
+    @Test
+    void describesRedisByTheKeysThatNameIt() {
+        assertEquals("distws.redis.cluster.nodes=redis://c1:7000,redis://c2:7001",
+                load(Map.of(DistwsConfig.REDIS_CLUSTER_NODES, "redis://c1:7000, redis://c2:7001")).redisDescription());
+        assertEquals("distws.redis.address=redis://127.0.0.1:6379", load(Map.of()).redisDescription());
+    }
+
+    @Test
+    void usesTheSingleAddressWhenNoTopologyIsNamed() {
+        assertEquals(new RedisTopology(RedisTopology.Kind.SINGLE, "", List.of("redis://r:6380")),
+                load(Map.of(DistwsConfig.REDIS_ADDRESS, "redis://r:6380")).redisTopology());
+    }
+
+    @ParameterizedTest(name = "{0} without {1}")
+    @CsvSource({"distws.redis.sentinel.master, distws.redis.sentinel.nodes, mymaster",
+            "distws.redis.sentinel.nodes, distws.redis.sentinel.master, redis://s:26379"})
+    void rejectsHalfASentinelConfigurationNamingTheMissingKey(String given, String missing, String value) {
+        InvalidConfigException e = reject(Map.of(given, value));
+
+        assertEquals(1, e.problems().size(), e.problems().toString());
+        assertTrue(e.problems().get(0).startsWith(missing + "="), e.getMessage());
+        assertTrue(e.problems().get(0).contains("required with " + given), e.getMessage());
+    }
+
+    static Stream<Arguments> twoWaysToNameRedis() {
+        return Stream.of(
+                Arguments.of(Map.of(DistwsConfig.REDIS_CLUSTER_NODES, "redis://c:7000",
+                        DistwsConfig.REDIS_ADDRESS, "redis://r:6379"), DistwsConfig.REDIS_CLUSTER_NODES),
+                Arguments.of(Map.of(DistwsConfig.REDIS_CLUSTER_NODES, "redis://c:7000",
+                        DistwsConfig.REDIS_SENTINEL_MASTER, "m", DistwsConfig.REDIS_SENTINEL_NODES, "redis://s:1"),
+                        DistwsConfig.REDIS_CLUSTER_NODES),
+                Arguments.of(Map.of(DistwsConfig.REDIS_SENTINEL_MASTER, "m", DistwsConfig.REDIS_SENTINEL_NODES,
+                        "redis://s:1", DistwsConfig.REDIS_ADDRESS, "redis://r:6379"), DistwsConfig.REDIS_SENTINEL_NODES));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("twoWaysToNameRedis")
+    void rejectsTwoWaysToNameRedisAtOnce(Map<String, String> values, String key) {
+        InvalidConfigException e = reject(values);
+
+        assertEquals(1, e.problems().size(), e.problems().toString());
+        assertTrue(e.problems().get(0).startsWith(key + "="), e.getMessage());
+        assertTrue(e.problems().get(0).contains("one way to name Redis"), e.getMessage());
+    }
+
+    @Test
+    void rejectsASimpleTopologyKeyBesideARedissonYaml(@TempDir Path dir) throws IOException {
+        Path yaml = Files.writeString(dir.resolve("redisson.yaml"), "singleServerConfig:\n  address: redis://h:1\n");
+
+        InvalidConfigException e = reject(Map.of(DistwsConfig.REDIS_CONFIG, yaml.toString(),
+                DistwsConfig.REDIS_CLUSTER_NODES, "redis://c:7000"));
+
+        assertEquals(1, e.problems().size(), e.problems().toString());
+        assertTrue(e.problems().get(0).startsWith(DistwsConfig.REDIS_CONFIG + "="), e.getMessage());
+    }
+
+    @Test
+    void readsAnAclUserAndKeepsItsPasswordOutOfItsStringForm() {
+        DistwsConfig config = load(Map.of(DistwsConfig.REDIS_USERNAME, "distws", DistwsConfig.REDIS_PASSWORD,
+                " s3cret "));
+
+        assertEquals(Optional.of(new RedisAuth("distws", " s3cret ")), config.redisAuth());
+        assertTrue(!config.toString().contains("s3cret"), config.toString());
+    }
+
+    @Test
+    void rejectsAnAclUserWithoutPasswordNamingThePasswordKey() {
+        InvalidConfigException e = reject(Map.of(DistwsConfig.REDIS_USERNAME, "distws"));
+
+        assertEquals(1, e.problems().size(), e.problems().toString());
+        assertTrue(e.problems().get(0).startsWith(DistwsConfig.REDIS_PASSWORD + "="), e.getMessage());
+    }
+
+    @Test
+    void rejectsAPasswordBesideARedissonYamlWithoutShowingIt(@TempDir Path dir) throws IOException {
+        Path yaml = Files.writeString(dir.resolve("redisson.yaml"), "singleServerConfig:\n  address: redis://h:1\n");
+
+        InvalidConfigException e = reject(Map.of(DistwsConfig.REDIS_CONFIG, yaml.toString(),
+                DistwsConfig.REDIS_PASSWORD, "hunter2"));
+
+        assertEquals(1, e.problems().size(), e.problems().toString());
+        assertTrue(e.problems().get(0).startsWith(DistwsConfig.REDIS_PASSWORD + "="), e.getMessage());
+        assertTrue(!e.getMessage().contains("hunter2"), e.getMessage());
     }
 
     @Test
@@ -158,5 +263,27 @@ class DistwsConfigTest {
         InvalidConfigException e = reject(Map.of(DistwsConfig.HEARTBEAT_INTERVAL, "2000000000000000h"));
 
         assertTrue(e.getMessage().contains(DistwsConfig.HEARTBEAT_INTERVAL), e.getMessage());
+    }
+
+    @Test
+    void readsTheRoomBoundsWithTheirDocumentedDefaults() {
+        DistwsConfig defaults = load(Map.of());
+        DistwsConfig set = load(Map.of(DistwsConfig.ROOMS_PRESENCE_EVENTS, "FALSE",
+                DistwsConfig.ROOMS_MAX_PER_CONNECTION, "5", DistwsConfig.ROOMS_MAX_NAME_LENGTH, "64",
+                DistwsConfig.ROOMS_MAX_MEMBERS_LISTED, "50"));
+
+        assertEquals(new DistwsConfig.Rooms(true, 100, 200, 1000), defaults.rooms());
+        assertEquals(new DistwsConfig.Rooms(false, 5, 64, 50), set.rooms());
+    }
+
+    @Test
+    void rejectsBadRoomSettingsNamingEachKey() {
+        InvalidConfigException e = reject(Map.of(DistwsConfig.ROOMS_PRESENCE_EVENTS, "sometimes",
+                DistwsConfig.ROOMS_MAX_PER_CONNECTION, "0", DistwsConfig.ROOMS_MAX_MEMBERS_LISTED, "lots"));
+
+        assertTrue(e.getMessage().contains("distws.rooms.presence-events='sometimes' is invalid: expected 'true' or "
+                + "'false'"), e.getMessage());
+        assertTrue(e.getMessage().contains("distws.rooms.max-per-connection='0'"), e.getMessage());
+        assertTrue(e.getMessage().contains("distws.rooms.max-members-listed='lots'"), e.getMessage());
     }
 }

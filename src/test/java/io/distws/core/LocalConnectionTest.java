@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.distws.api.Message;
+import io.distws.config.DistwsConfig;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -151,6 +152,62 @@ class LocalConnectionTest {
                 () -> assertSame(connection, overflowed.get(0)),
                 () -> assertTrue(connection.isClosed()),
                 () -> assertEquals(texts("m1"), sink.written(), "queued frames are dropped"));
+    }
+
+    @Test
+    void aBurstOfTwoThousandFramesIsNoSlowConsumerWithTheDefaultLimits() {
+        DistwsConfig defaults = DistwsConfig.load(key -> Optional.empty());
+        TestSink sink = TestSink.deferred();
+        LocalConnection connection = new LocalConnections(NODE, defaults.outboundMaxMessages(),
+                defaults.outboundMaxBytes(), defaults.outboundSendTimeout()).open(sink, overflowed::add);
+
+        for (int i = 0; i < 2000; i++) {
+            assertTrue(connection.enqueue(Message.text("{\"type\":\"message\",\"data\":" + i + "}")), "frame " + i);
+        }
+        while (sink.completeNext(null)) {
+            // the client reads as fast as it can
+        }
+
+        assertAll(
+                () -> assertEquals(2000, sink.written().size()),
+                () -> assertEquals(List.of(), sink.closes()),
+                () -> assertFalse(connection.isClosed()));
+    }
+
+    @Test
+    void closesAConnectionWhoseWritesMakeNoProgressForTheSendTimeout() {
+        TestSink sink = TestSink.deferred();
+        LocalConnection connection = new LocalConnections(NODE, 1000, 1 << 20, java.time.Duration.ofMillis(50))
+                .open(sink, overflowed::add);
+        assertTrue(connection.enqueue(Message.text("never acknowledged")));
+        assertFalse(connection.closeIfStalled(), "a write that just started is no stall");
+
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(connection::closeIfStalled);
+
+        assertAll(
+                () -> assertEquals(List.of("1008 slow consumer"), sink.closes()),
+                () -> assertEquals(List.of(connection), overflowed),
+                () -> assertFalse(connection.enqueue(Message.text("too late"))));
+    }
+
+    @Test
+    void aConnectionWhoseWritesProgressIsNeverStalledWhateverItsQueue() {
+        TestSink sink = TestSink.deferred();
+        LocalConnection connection = new LocalConnections(NODE, 1000, 1 << 20, java.time.Duration.ofMillis(50))
+                .open(sink, overflowed::add);
+        assertTrue(connection.enqueue(Message.text("a")));
+        assertTrue(connection.enqueue(Message.text("b")));
+
+        sink.completeNext(null); // progress: the next write starts now
+        boolean stalledRightAfterProgress = connection.closeIfStalled();
+        while (sink.completeNext(null)) {
+            // drained
+        }
+
+        assertAll(
+                () -> assertFalse(stalledRightAfterProgress),
+                () -> assertFalse(connection.closeIfStalled(), "an idle connection is never stalled"),
+                () -> assertEquals(texts("a", "b"), sink.written()));
     }
 
     @Test

@@ -36,4 +36,31 @@ class SequencerTest {
         });
         assertEquals(List.of("next"), ran);
     }
+
+    @Test
+    void keepsGoingAfterAnActionThatThrowsAnError() {
+        Sequencer sequencer = new Sequencer();
+        List<String> ran = new ArrayList<>();
+        Sequencer.Slot failing = sequencer.reserve();
+        Sequencer.Slot next = sequencer.reserve();
+        sequencer.complete(next, () -> ran.add("next"));
+        sequencer.complete(failing, () -> {
+            throw new LinkageError("a class that failed to load");
+        });
+        assertEquals(List.of("next"), ran);
+    }
+
+    @Test
+    void saysHowFarItsActionsHaveRunInSlotOrder() {
+        Sequencer sequencer = new Sequencer();
+        Sequencer.Slot first = sequencer.reserve();
+        Sequencer.Slot second = sequencer.reserve();
+        List<Long> seenWhileRunning = new ArrayList<>();
+        sequencer.complete(second, () -> seenWhileRunning.add(sequencer.completed()));
+        long beforeTheFirst = sequencer.completed();
+        sequencer.complete(first, () -> seenWhileRunning.add(sequencer.completed()));
+
+        assertEquals(List.of(0L, 1L, 2L), List.of(beforeTheFirst, seenWhileRunning.get(1), sequencer.completed()));
+        assertEquals(List.of(0L, 1L), seenWhileRunning, "an action sees only the slots before its own as run");
+    }
 }

@@ -36,6 +36,13 @@ public final class Cluster {
             "payara/queue", 19100, "payara/pubsub", 19110,
             "mixed/queue", 19120, "mixed/pubsub", 19130);
 
+    /** The same for clusters of the sample application (examples/chat), one driver per runtime. */
+    private static final Map<String, Integer> SAMPLE_BASE_PORTS = Map.of(
+            "liberty/queue", 19200, "payara/pubsub", 19210, "mixed/pubsub", 19220);
+
+    /** The sample application's WAR, built by the build-sample execution (mvn verify). */
+    public static final String SAMPLE_WAR = System.getProperty("distws.sample.war", "examples/chat/target/chat.war");
+
     private static final int MAX_RUNNING = Math.max(1, Integer.getInteger("distws.it.maxClusters", 2));
     private static final int PORT_OFFSET = Integer.getInteger("distws.it.portOffset", 0);
 
@@ -54,12 +61,14 @@ public final class Cluster {
 
     private final String runtime;
     private final String driver;
+    private final String war;
     private final int basePort;
     private final Path dir;
 
-    private Cluster(String runtime, String driver, int basePort, Path dir) {
+    private Cluster(String runtime, String driver, String war, int basePort, Path dir) {
         this.runtime = runtime;
         this.driver = driver;
+        this.war = war;
         this.basePort = basePort;
         this.dir = dir;
     }
@@ -70,12 +79,24 @@ public final class Cluster {
     }
 
     /** The shared two-node cluster of {@code runtime} and {@code driver}, started on first use. */
-    public static synchronized Cluster of(String runtime, String driver) {
-        String key = runtime + "/" + driver;
-        Integer basePort = BASE_PORTS.get(key);
+    public static Cluster of(String runtime, String driver) {
+        return of(runtime, driver, null);
+    }
+
+    /**
+     * The shared two-node cluster of the sample application (examples/chat, distribute-ws as a library) on
+     * {@code runtime} with {@code driver}, started on first use: liberty/queue, payara/pubsub or mixed/pubsub.
+     */
+    public static Cluster sample(String runtime, String driver) {
+        return of(runtime, driver, SAMPLE_WAR);
+    }
+
+    private static synchronized Cluster of(String runtime, String driver, String war) {
+        String key = runtime + "/" + driver + (war == null ? "" : "/sample");
+        Integer basePort = (war == null ? BASE_PORTS : SAMPLE_BASE_PORTS).get(runtime + "/" + driver);
         if (basePort == null) {
-            throw new IllegalArgumentException("no cluster for runtime '" + runtime + "' and driver '" + driver
-                    + "': expected one of " + RUNTIMES + " and one of " + DRIVERS);
+            throw new IllegalArgumentException("no " + (war == null ? "" : "sample ") + "cluster for runtime '"
+                    + runtime + "' and driver '" + driver + "'");
         }
         if (FAILED.containsKey(key)) {
             throw new IllegalStateException("the " + runtime + " cluster with the " + driver
@@ -86,7 +107,7 @@ public final class Cluster {
             stopLeastRecentlyUsed(MAX_RUNNING - 1);
             awaitStopped(STOPPING.remove(key));
             try {
-                cluster = start(runtime, driver, basePort + PORT_OFFSET);
+                cluster = start(runtime, driver, war, basePort + PORT_OFFSET);
             } catch (IllegalStateException e) {
                 FAILED.put(key, e);
                 throw e;
@@ -126,20 +147,24 @@ public final class Cluster {
         STOPPING.clear();
     }
 
-    private static Cluster start(String runtime, String driver, int basePort) {
-        Path dir = basedir().resolve("target/it-cluster-" + runtime + "-" + driver);
-        Cluster cluster = new Cluster(runtime, driver, basePort, dir);
+    private static Cluster start(String runtime, String driver, String war, int basePort) {
+        Path dir = basedir().resolve("target/it-cluster-" + runtime + "-" + driver + (war == null ? "" : "-sample"));
+        Cluster cluster = new Cluster(runtime, driver, war, basePort, dir);
         cluster.stop();
         // Redis from the shared state folder, as mvn's ensure-redis does: stopping this cluster then leaves it running.
         Result redis = runScript(basedir().resolve("target/cluster"), List.of("redis"));
         if (redis.exitCode() != 0) {
             throw new IllegalStateException("bin/cluster redis failed (" + redis.exitCode() + "):\n" + redis.output());
         }
-        Result result = cluster.run(List.of("start", "--nodes", "2", "--runtime", runtime, "--driver", driver,
+        List<String> args = new ArrayList<>(List.of("start", "--nodes", "2", "--runtime", runtime, "--driver", driver,
                 "--base-port", Integer.toString(basePort),
-                "--env", "DISTWS_KEYS_PREFIX=distws-it-" + runtime + "-" + driver + "-" + basePort + ":",
-                // Some tests send a few hundred frames at once; the default burst (100) would rate-limit them.
-                "--env", "DISTWS_LIMITS_BURST=1000"));
+                "--env", "DISTWS_KEYS_PREFIX=" + cluster.keyPrefix(),
+                // Some tests send bursts of up to 2,000 frames; the default burst (100) would rate-limit them.
+                "--env", "DISTWS_LIMITS_BURST=5000"));
+        if (war != null) {
+            args.addAll(List.of("--war", basedir().resolve(war).toString()));
+        }
+        Result result = cluster.run(args);
         if (result.exitCode() != 0) {
             cluster.stop();
             throw new IllegalStateException("bin/cluster start failed (" + result.exitCode() + "):\n" + result.output());
@@ -196,6 +221,11 @@ public final class Cluster {
         return runtime;
     }
 
+    /** The prefix of every Redis key of this cluster. */
+    public String keyPrefix() {
+        return "distws-it-" + runtime + "-" + driver + "-" + basePort + ":";
+    }
+
     public String driver() {
         return driver;
     }
@@ -210,6 +240,11 @@ public final class Cluster {
         return URI.create("http://127.0.0.1:" + (basePort + node - 1) + "/");
     }
 
+    /** WebSocket URL of a path and query on node {@code i}, e.g. {@code ws(1, "chat?user=alice")}. */
+    public URI wsPath(int node, String pathAndQuery) {
+        return URI.create("ws://127.0.0.1:" + (basePort + node - 1) + "/" + pathAndQuery);
+    }
+
     /** WebSocket URL of node {@code i} for a user (development mode). */
     public URI ws(int node, String uid) {
         return URI.create("ws://127.0.0.1:" + (basePort + node - 1) + "/ws?uid="
@@ -218,7 +253,7 @@ public final class Cluster {
 
     @Override
     public String toString() {
-        return runtime + " cluster, " + driver + " driver";
+        return runtime + " cluster, " + driver + " driver" + (war == null ? "" : ", " + Path.of(war).getFileName());
     }
 
     /** What a {@code bin/cluster} run printed and returned. */

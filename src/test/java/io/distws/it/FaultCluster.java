@@ -15,8 +15,9 @@ import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
 
 /**
- * A two-node Open Liberty cluster with a Redis of its own (its own port, started by bin/cluster), for tests that kill
- * nodes and Redis. Fast heartbeats (500 ms, node timeout 2 s) and a small outbound queue keep the tests short.
+ * A two-node cluster (Open Liberty unless told otherwise) with a Redis of its own (its own port, started by
+ * bin/cluster), for tests that kill, pause and restart nodes and Redis. {@link #start(String, int, int)} gives fast
+ * heartbeats (500 ms, node timeout 2 s) and a small outbound queue, which keep the fault tests short.
  */
 final class FaultCluster implements AutoCloseable {
 
@@ -24,30 +25,48 @@ final class FaultCluster implements AutoCloseable {
     static final Duration NODE_TIMEOUT = Duration.ofSeconds(2);
 
     private final Path dir;
+    private final String runtime;
     private final int basePort;
     private final int redisPort;
 
-    private FaultCluster(Path dir, int basePort, int redisPort) {
+    private FaultCluster(Path dir, String runtime, int basePort, int redisPort) {
         this.dir = dir;
+        this.runtime = runtime;
         this.basePort = basePort;
         this.redisPort = redisPort;
     }
 
     static FaultCluster start(String driver, int basePort, int redisPort) {
-        FaultCluster cluster = new FaultCluster(Cluster.basedir().resolve("target/it-faults-" + driver), basePort,
-                redisPort);
+        return start("liberty", driver, basePort, redisPort, "target/it-faults-" + driver, List.of(
+                "DISTWS_KEYS_PREFIX=" + PREFIX,
+                "DISTWS_HEARTBEAT_INTERVAL=500ms",
+                "DISTWS_NODE_TIMEOUT=" + NODE_TIMEOUT.toSeconds() + "s",
+                "DISTWS_OUTBOUND_MAX_MESSAGES=100",
+                "DISTWS_LIMITS_BURST=1000"));
+    }
+
+    /**
+     * Starts two nodes of {@code runtime} ("liberty", "payara" or "mixed": node 1 Liberty, node 2 Payara) with their
+     * own Redis on {@code redisPort}, state in {@code folder} (relative to the project) and these environment pairs.
+     */
+    static FaultCluster start(String runtime, String driver, int basePort, int redisPort, String folder,
+                              List<String> env) {
+        FaultCluster cluster = new FaultCluster(Cluster.basedir().resolve(folder), runtime, basePort, redisPort);
         cluster.script("stop");
-        Cluster.Result started = cluster.script("start", "--nodes", "2", "--driver", driver,
-                "--base-port", Integer.toString(basePort),
-                "--env", "DISTWS_KEYS_PREFIX=" + PREFIX,
-                "--env", "DISTWS_HEARTBEAT_INTERVAL=500ms",
-                "--env", "DISTWS_NODE_TIMEOUT=" + NODE_TIMEOUT.toSeconds() + "s",
-                "--env", "DISTWS_OUTBOUND_MAX_MESSAGES=100",
-                "--env", "DISTWS_LIMITS_BURST=1000");
+        List<String> args = new ArrayList<>(List.of("start", "--nodes", "2", "--runtime", runtime, "--driver", driver,
+                "--base-port", Integer.toString(basePort)));
+        env.forEach(kv -> args.addAll(List.of("--env", kv)));
+        Cluster.Result started = cluster.script(args.toArray(String[]::new));
         if (started.exitCode() != 0) {
+            cluster.script("stop");
             throw new IllegalStateException("fault cluster did not start:\n" + started.output());
         }
         return cluster;
+    }
+
+    /** The application server of node {@code i}: "liberty" or "payara". */
+    String runtimeOf(int node) {
+        return "mixed".equals(runtime) ? (node % 2 == 1 ? "liberty" : "payara") : runtime;
     }
 
     /** Runs bin/cluster against this cluster's folder and Redis port. */
@@ -67,7 +86,37 @@ final class FaultCluster implements AutoCloseable {
     }
 
     long pid(int node) throws IOException {
-        return Long.parseLong(Files.readString(dir.resolve("usr/servers/.pid/node" + node + ".pid")).trim());
+        Path file = "payara".equals(runtimeOf(node)) ? dir.resolve("payara/node" + node + "/pid")
+                : dir.resolve("usr/servers/.pid/node" + node + ".pid");
+        return Long.parseLong(Files.readString(file).trim());
+    }
+
+    /** SIGSTOP: the node's JVM stands still (as in a long GC pause) with its sockets open. */
+    void pause(int node) throws Exception {
+        signal(node, "-STOP");
+    }
+
+    /** SIGCONT: a paused node runs on. */
+    void resume(int node) throws Exception {
+        signal(node, "-CONT");
+    }
+
+    private void signal(int node, String signal) throws Exception {
+        Cluster.Result result = Cluster.exec(List.of("kill", signal, Long.toString(pid(node))), Map.of());
+        if (result.exitCode() != 0) {
+            throw new IllegalStateException("kill " + signal + " node" + node + ": " + result.output());
+        }
+    }
+
+    /** Runs redis-cli against this cluster's Redis and returns what it printed. */
+    String redisCli(String... args) {
+        List<String> command = new ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p", Integer.toString(redisPort)));
+        command.addAll(List.of(args));
+        Cluster.Result result = Cluster.exec(command, Map.of());
+        if (result.exitCode() != 0) {
+            throw new IllegalStateException("redis-cli " + List.of(args) + ": " + result.output());
+        }
+        return result.output().trim();
     }
 
     /** kill -9: the node dies without any chance to clean up. */
@@ -86,9 +135,7 @@ final class FaultCluster implements AutoCloseable {
 
     /** Starts a stopped node again with its configuration (a new incarnation) and waits until it is ready. */
     void restart(int node) throws Exception {
-        Path server = Cluster.basedir().resolve("target/liberty/wlp/bin/server");
-        Cluster.Result result = Cluster.exec(List.of("bash", server.toString(), "start", "node" + node),
-                Map.of("WLP_USER_DIR", dir.resolve("usr").toString()));
+        Cluster.Result result = script("start-node", "node" + node);
         if (result.exitCode() != 0) {
             throw new IllegalStateException("node" + node + " did not restart:\n" + result.output());
         }

@@ -65,14 +65,24 @@ class FaultIT {
         try (WsClient a = WsClient.connect(c.ws(1, alice)); WsClient cc = WsClient.connect(c.ws(1, carol))) {
             String deadNode;
             DistributedFd bobsOldFd;
+            String room = uid("wake");
             try (WsClient b = WsClient.connect(c.ws(2, bob))) {
                 deadNode = b.welcome().getString("node");
                 bobsOldFd = DistributedFd.parse(b.welcome().getString("fd"));
+                a.send("{\"type\":\"join\",\"room\":\"" + room + "\"}");
+                assertEquals("joined", a.nextJson().getString("type"));
+                b.send("{\"type\":\"join\",\"room\":\"" + room + "\"}");
+                assertEquals("joined", b.nextJson().getString("type"));
+                assertEquals(bob, a.nextJson().getString("uid"), "alice hears bob join");
                 c.kill(2);
             }
             await().atMost(FaultCluster.NODE_TIMEOUT.plusSeconds(10))
                     .until(() -> !presence(c, 1, bob).getBoolean("online"));
             assertEquals(List.of(), keysOf(redis, deadNode), "keys of the dead node left in Redis");
+            JsonObject left = a.nextJson();
+            assertEquals("left", left.getString("type"), "the room hears that bob left with his node: " + left);
+            assertEquals(bob, left.getString("uid"));
+            assertEquals(1, Http.json(Http.get(c.http(1).resolve("api/rooms/" + room))).getInt("connections"));
 
             a.send("{\"type\":\"send\",\"to\":\"" + bob + "\",\"data\":\"are you there?\"}");
             assertEquals("offline", a.nextJson().getString("code"));
@@ -124,7 +134,63 @@ class FaultIT {
                 return "ack".equals(reply.getString("type")) && reply.getInt("routed") == 1;
             });
             assertEquals("after", b.nextJson().getString("data"));
+
+            URI fromBefore = URI.create(c.ws(1, bob) + "&since=0&epoch=" + b.welcome().getString("epoch"));
+            try (WsClient again = WsClient.connect(fromBefore)) {
+                assertEquals(false, again.welcome().getBoolean("recovered"),
+                        "Redis lost the stream: its epoch is gone, so nothing can be recovered from it");
+            }
         }
+    }
+
+    @ParameterizedTest(name = "{0} driver")
+    @ValueSource(strings = {"queue", "pubsub"})
+    void aClientWhoseNodeIsKilledRecoversEverythingOnTheSurvivorOnceAndInOrder(String driver) throws Exception {
+        FaultCluster c = cluster(driver);
+        String alice = uid("alice");
+        String bob = uid("bob");
+        int total = 60;
+        List<String> received = new ArrayList<>();
+        try (WsClient b = WsClient.connect(c.ws(1, bob))) {
+            long lastOffset;
+            String epoch;
+            try (WsClient a = WsClient.connect(c.ws(2, alice))) {
+                epoch = a.welcome().getString("epoch");
+                for (int i = 0; i < total / 2; i++) {
+                    b.send("{\"type\":\"send\",\"to\":\"" + alice + "\",\"data\":\"m" + i + "\"}");
+                }
+                JsonObject frame = null;
+                for (int i = 0; i < total / 4; i++) {
+                    frame = a.nextJson();
+                    received.add(frame.getString("data"));
+                }
+                lastOffset = frame.getJsonNumber("offset").longValue();
+                c.kill(2); // with messages still on their way to alice
+            }
+            for (int i = total / 2; i < total; i++) {
+                b.send("{\"type\":\"send\",\"id\":\"" + i + "\",\"to\":\"" + alice + "\",\"data\":\"m" + i + "\"}");
+            }
+            // Sent while alice is away: each is in her stream once it is answered (an ack, or offline while her dead
+            // node is not purged yet). What is still on its way when she is back reaches her new connection live.
+            for (int i = total / 2; i < total; i++) {
+                String answer = b.nextJson().getString("type");
+                assertTrue(answer.equals("ack") || answer.equals("error"), answer);
+            }
+            URI back = URI.create(c.ws(1, alice) + "&since=" + lastOffset + "&epoch=" + epoch);
+            try (WsClient a = WsClient.connect(back)) {
+                assertEquals(true, a.welcome().getBoolean("recovered"), a.welcome().toString());
+                while (received.size() < total) {
+                    received.add(a.nextJson().getString("data"));
+                }
+            }
+        } finally {
+            c.restart(2);
+        }
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < total; i++) {
+            expected.add("m" + i);
+        }
+        assertEquals(expected, received, "every message once, in order, across the node's death");
     }
 
     @ParameterizedTest(name = "{0} driver")

@@ -31,6 +31,13 @@ public final class Http {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A request without a body, such as PUT or DELETE. */
+    public static HttpResponse<String> send(String method, URI uri) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(15))
+                        .method(method, HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     public static JsonObject json(HttpResponse<String> response) {
         return Json.createReader(new StringReader(response.body())).readObject();
     }

@@ -82,6 +82,15 @@ final class SecureCluster implements AutoCloseable {
             args.add("--groups");
             args.add(String.join(",", groups));
         }
+        return tokenOf(args);
+    }
+
+    /** A token printed by {@code bin/cluster token uid --rooms rooms} (names and prefixes ending in *). */
+    String roomsToken(String uid, String rooms) {
+        return tokenOf(List.of("token", uid, "--rooms", rooms));
+    }
+
+    private String tokenOf(List<String> args) {
         Cluster.Result result = script(args);
         if (result.exitCode() != 0) {
             throw new IllegalStateException("bin/cluster token failed:\n" + result.output());

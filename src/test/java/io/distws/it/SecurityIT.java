@@ -470,4 +470,47 @@ class SecurityIT {
         assertEquals(200, ready.statusCode(), ready.body());
         assertServes(node);
     }
+
+    @Test
+    void joinsOnlyTheRoomsTheTokensRoomsClaimAllows() throws Exception {
+        String gina = uid("gina");
+        String hank = uid("hank");
+        try (WsClient noClaim = WsClient.connect(cluster.ws(1, cluster.token(gina)));
+             WsClient claimed = WsClient.connect(cluster.ws(2, cluster.roomsToken(hank, "lobby,team-*")))) {
+            noClaim.send("{\"type\":\"join\",\"room\":\"lobby\"}");
+            JsonObject refused = noClaim.nextJson();
+            assertEquals("forbidden", refused.getString("code"), refused.toString());
+
+            for (String room : List.of("lobby", "team-blue")) {
+                claimed.send("{\"type\":\"join\",\"room\":\"" + room + "\"}");
+                JsonObject joined = claimed.nextJson();
+                assertEquals("joined", joined.getString("type"), joined.toString());
+            }
+            claimed.send("{\"type\":\"join\",\"room\":\"teams\"}");
+            assertEquals("forbidden", claimed.nextJson().getString("code"), "'team-*' does not allow 'teams'");
+            noClaim.send("{\"type\":\"presence\",\"room\":\"lobby\"}");
+            assertEquals("forbidden", noClaim.nextJson().getString("code"), "presence is for members only");
+        }
+    }
+
+    @Test
+    void aTokenRecoversOnlyItsOwnUsersStreamWhateverPositionItNames() throws Exception {
+        String ivy = uid("ivy");
+        String mallory = uid("mallory");
+        String sender = uid("sender");
+        try (WsClient victim = WsClient.connect(cluster.ws(1, cluster.token(ivy)));
+             WsClient from = WsClient.connect(cluster.ws(2, cluster.token(sender)))) {
+            String epoch = victim.welcome().getString("epoch");
+            from.send("{\"type\":\"send\",\"to\":\"" + ivy + "\",\"data\":\"for ivy only\"}");
+            assertEquals("for ivy only", victim.nextJson().getString("data"));
+
+            URI stolen = URI.create(cluster.ws(2, cluster.token(mallory)) + "&since=0&epoch=" + epoch);
+            try (WsClient thief = WsClient.connect(stolen)) {
+                assertEquals(mallory, thief.welcome().getString("uid"));
+                assertEquals(false, thief.welcome().getBoolean("recovered"), "ivy's position means nothing here");
+                from.send("{\"type\":\"send\",\"to\":\"" + mallory + "\",\"data\":\"fence\"}");
+                assertEquals("fence", thief.nextJson().getString("data"), "nothing of ivy's came first");
+            }
+        }
+    }
 }

@@ -13,6 +13,8 @@ import io.distws.core.LocalConnection;
 import io.distws.spi.Backend;
 import io.distws.spi.NodeInfo;
 import io.distws.spi.Relation;
+import io.distws.spi.RelationStore;
+import io.distws.support.ControlledRelations;
 import io.distws.support.RecordingSink;
 import io.distws.support.TestRedis;
 import java.time.Duration;
@@ -21,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -39,9 +42,14 @@ class NodeLivenessTest {
     private ScheduledExecutorService scheduler;
     private final List<ClusterNode> nodes = new ArrayList<>();
 
+    /** The Redis deployment under test. */
+    TestRedis.Topology topology() {
+        return TestRedis.Topology.SINGLE;
+    }
+
     @BeforeEach
     void setUp() {
-        redis = TestRedis.client();
+        redis = TestRedis.client(topology());
         prefix = TestRedis.uniquePrefix();
         executor = Executors.newCachedThreadPool();
         scheduler = Executors.newScheduledThreadPool(2);
@@ -67,14 +75,22 @@ class NodeLivenessTest {
     }
 
     private Backend backend(DistwsConfig config) {
-        RedisKeys keys = new RedisKeys(config);
-        return new Backend(new RedisQueueTransport(redis, keys, Executors.defaultThreadFactory(), Duration.ofMinutes(1)),
-                new RedisRelationStore(redis, keys, config.ttl()), new RedisNodeRegistry(redis, keys, config.nodeTimeout()));
+        return backend(config, new RedisRelationStore(redis, new RedisKeys(config), config.ttl()));
+    }
+
+    private Backend backend(DistwsConfig config, RelationStore relations) {
+        Backend all = RedisBackend.backend(redis, config, new RedisQueueTransport(redis, new RedisKeys(config),
+                Executors.defaultThreadFactory(), Duration.ofMinutes(1)));
+        return new Backend(all.transport(), relations, all.registry(), all.rooms(), all.history());
     }
 
     private ClusterNode start(String serverId, String ttl) {
         DistwsConfig config = config(serverId, ttl);
-        ClusterNode node = ClusterNode.start(config, backend(config), executor, scheduler);
+        return start(config, backend(config));
+    }
+
+    private ClusterNode start(DistwsConfig config, Backend backend) {
+        ClusterNode node = ClusterNode.start(config, backend, executor, scheduler);
         nodes.add(node);
         return node;
     }
@@ -116,6 +132,22 @@ class NodeLivenessTest {
     }
 
     @Test
+    void neverPurgesANodeWhoseAliveKeyLivesEvenWhenItsLastBeatLooksOld() {
+        DistwsConfig ghostConfig = config("skewed", "7200");
+        Backend skewed = backend(ghostConfig);
+        String skewedId = "skewed:00000001";
+        // Alive for a minute, but its beat is scored far in the past, as by a node whose clock is behind.
+        skewed.registry().claim(new NodeInfo(skewedId, "queue", 1, 0), Duration.ofMinutes(1)).toCompletableFuture()
+                .join();
+        skewed.relations().bind(new Relation("skewed-user", new DistributedFd(skewedId, 1), 1)).toCompletableFuture().join();
+        redis.getScoredSortedSet(prefix + "nodes", org.redisson.client.codec.StringCodec.INSTANCE).add(0, skewedId);
+
+        ClusterNode survivor = start("s1", "7200");
+        await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(4)).until(() -> online(survivor, "skewed-user"));
+        assertEquals(0, survivor.stats().nodesPurged());
+    }
+
+    @Test
     void reassertsItsRelationsWhenRedisLosesThem() throws Exception {
         ClusterNode a = start("a", "7200");
         ClusterNode b = start("b", "7200");
@@ -126,6 +158,104 @@ class NodeLivenessTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> online(a, "bob"));
         assertEquals(1, a.sendToUser("bob", Message.text("back")).toCompletableFuture().get(10, TimeUnit.SECONDS));
         assertEquals("back", bob.nextText(Duration.ofSeconds(10)));
+    }
+
+    @Test
+    void reassertsItsRelationsUntilRedisTakesThemWhenTheFirstAttemptFails() throws Exception {
+        ClusterNode a = start("a", "7200");
+        DistwsConfig config = config("b", "7200");
+        ControlledRelations relations = new ControlledRelations(
+                new RedisRelationStore(redis, new RedisKeys(config), config.ttl()));
+        ClusterNode b = start(config, backend(config, relations));
+        RecordingSink bob = connect(b, "bob");
+        relations.failNextBindAll(2); // Redis restarted and is still loading when the node first re-asserts
+
+        TestRedis.deleteAll(redis, prefix);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> online(a, "bob"));
+        assertEquals(1, a.sendToUser("bob", Message.text("back")).toCompletableFuture().get(10, TimeUnit.SECONDS));
+        assertEquals("back", bob.nextText(Duration.ofSeconds(10)));
+    }
+
+    @Test
+    void closesItsConnectionsWith1012WhenItFindsTheOthersPurgedItWhileItStoodStill() throws Exception {
+        ClusterNode a = start("a", "7200");
+        DistwsConfig config = config("b", "7200");
+        ScheduledExecutorService bClock = Executors.newSingleThreadScheduledExecutor();
+        CountDownLatch standingStill = new CountDownLatch(1);
+        try {
+            ClusterNode b = ClusterNode.start(config, backend(config), executor, bClock);
+            nodes.add(b);
+            RecordingSink bob = connect(b, "bob");
+            // b stops beating, as in a long GC pause or SIGSTOP: a takes it for dead and purges it.
+            bClock.execute(() -> {
+                try {
+                    standingStill.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.stats().nodesPurged() == 1);
+            assertFalse(online(a, "bob"));
+            standingStill.countDown();
+
+            // What was routed to bob before the purge may be gone with b's inbox: bob must learn it, not carry on.
+            await().atMost(Duration.ofSeconds(10)).until(() -> bob.closeCode() != null);
+            assertEquals(LocalConnection.CLOSE_SERVICE_RESTART, bob.closeCode());
+            assertEquals(1, b.stats().selfPurges());
+            await().during(Duration.ofMillis(1000)).atMost(Duration.ofSeconds(3)).until(() -> !online(a, "bob"));
+            // b serves again: a new connection of bob's is reached from a.
+            RecordingSink newBob = connect(b, "bob");
+            assertEquals(1, a.sendToUser("bob", Message.text("again")).toCompletableFuture().get(10, TimeUnit.SECONDS));
+            assertEquals("again", newBob.nextText(Duration.ofSeconds(10)));
+        } finally {
+            standingStill.countDown();
+            bClock.shutdownNow();
+        }
+    }
+
+    @Test
+    void purgesNobodyRightAfterRedisLostEverythingWhileTheOthersRegisterAgain() throws Exception {
+        ClusterNode a = start("a", "7200");
+        DistwsConfig config = config("b", "7200");
+        ScheduledExecutorService bClock = Executors.newSingleThreadScheduledExecutor();
+        CountDownLatch late = new CountDownLatch(1);
+        try {
+            ClusterNode b = ClusterNode.start(config, backend(config), executor, bClock);
+            nodes.add(b);
+            RecordingSink bob = connect(b, "bob");
+            bClock.execute(() -> {
+                try {
+                    late.await(30, TimeUnit.SECONDS); // b's next beat comes a little after a's
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            TestRedis.deleteAll(redis, prefix); // Redis restarted empty...
+            // ...and b's beat from before, retried by the client, lists b with a stale score but no alive key yet.
+            redis.getScoredSortedSet(prefix + "nodes", org.redisson.client.codec.StringCodec.INSTANCE)
+                    .add(System.currentTimeMillis() - 10_000, b.nodeId());
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> redis.getBucket(prefix + "node:{" + a.nodeId() + "}:alive").isExists());
+            late.countDown();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> online(a, "bob"));
+            await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3))
+                    .until(() -> a.stats().nodesPurged() == 0 && bob.closeCode() == null);
+        } finally {
+            late.countDown();
+            bClock.shutdownNow();
+        }
+    }
+
+    @Test
+    void keepsItsConnectionsOpenWhenRedisLosesItsRegistrationWithoutAPurge() throws Exception {
+        ClusterNode b = start("b", "7200");
+        RecordingSink bob = connect(b, "bob");
+        TestRedis.deleteAll(redis, prefix);
+        await().atMost(Duration.ofSeconds(10)).until(() -> online(b, "bob"));
+        assertEquals(null, bob.closeCode());
+        assertEquals(0, b.stats().selfPurges());
     }
 
     @Test

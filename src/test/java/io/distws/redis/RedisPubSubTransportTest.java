@@ -1,6 +1,19 @@
 package io.distws.redis;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.distws.api.Message;
 import io.distws.spi.Transport;
+import io.distws.support.RecordingSink;
+import io.distws.support.TestRedis;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.redisson.api.RTopic;
+import org.redisson.client.codec.StringCodec;
 
 class RedisPubSubTransportTest extends TransportContract {
     @Override
@@ -11,5 +24,87 @@ class RedisPubSubTransportTest extends TransportContract {
     @Override
     Transport transport(RedisKeys keys) {
         return remember(new RedisPubSubTransport(redis, keys));
+    }
+
+    private RedisKeys keys() {
+        return new RedisKeys(prefix, "user:relate:fd:%s", "fd:relate:user:%s");
+    }
+
+    /** The channel as the transport subscribes it: sharded on Redis Cluster. */
+    private RTopic channel(String nodeId) {
+        String name = keys().nodeChannel(nodeId);
+        return topology() == TestRedis.Topology.CLUSTER ? redis.getShardedTopic(name, StringCodec.INSTANCE)
+                : redis.getTopic(name, StringCodec.INSTANCE);
+    }
+
+    @Test
+    void reportsANodeWithoutAliveKeyAsGoneEvenWhileSomethingListensOnItsChannel() {
+        String ghost = "ghost:00000000";
+        RTopic channel = channel(ghost);
+        int listener = channel.addListener(String.class, (name, packet) -> { });
+        try {
+            assertFalse(transports.get(0).send(ghost, "{\"v\":1}").toCompletableFuture().join());
+        } finally {
+            channel.removeListener(listener);
+        }
+    }
+
+    @Test
+    void hearsItsChannelAgainAfterTheClientLostItsListenerWhileRedisKeptASubscriber() throws Exception {
+        RecordingSink bob = connect(b, "bob");
+        RedisPubSubTransport receiver = (RedisPubSubTransport) transports.get(1);
+        RTopic channel = channel(b.nodeId());
+        // What Redisson has done after failovers (redisson#2007, #4731): the node's listener is gone, yet Redis still
+        // counts a subscriber on the channel, so PUBSUB NUMSUB cannot tell; only the probe can.
+        channel.removeAllListeners();
+        channel.addListener(String.class, (name, packet) -> { });
+
+        AtomicInteger attempt = new AtomicInteger();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            join(a.sendToUser("bob", Message.text("try " + attempt.incrementAndGet())));
+            return bob.poll(Duration.ofMillis(200)) != null;
+        });
+        assertTrue(receiver.probesUnheard() >= 1, "the probe noticed the lost listener");
+        assertTrue(receiver.receiving());
+        assertEquals(1, join(a.sendToUser("bob", Message.text("heard again"))));
+        String next;
+        do {
+            next = bob.nextText(WAIT);
+        } while (next.startsWith("try "));
+        assertEquals("heard again", next);
+    }
+
+    @Test
+    void aBusyNodeWhoseProbeWaitsBehindItsPacketsIsNotSubscribedAnew() throws Exception {
+        RedisKeys keys = keys();
+        String nodeId = "busy:00000001";
+        redis.getBucket(keys.nodeAlive(nodeId), StringCodec.INSTANCE).set("1");
+        java.util.concurrent.Semaphore reading = new java.util.concurrent.Semaphore(0);
+        java.util.concurrent.BlockingQueue<String> received = new java.util.concurrent.LinkedBlockingQueue<>();
+        RedisPubSubTransport busy = (RedisPubSubTransport) remember(new RedisPubSubTransport(redis, keys));
+        busy.start(nodeId, packet -> {
+            reading.acquireUninterruptibly(); // the node takes one packet per permit: slower than they come
+            received.add(packet);
+        });
+        int count = 40;
+        for (int i = 0; i < count; i++) {
+            assertTrue(busy.send(nodeId, "{\"n\":" + i + "}").toCompletableFuture().join());
+        }
+        busy.heal().toCompletableFuture().join(); // the probe goes out behind the 40 packets
+        long probeSent = System.nanoTime();
+
+        // Keep the node busy, reading a packet now and then, until the probe is overdue.
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            reading.release();
+            return System.nanoTime() - probeSent > RedisPubSubTransport.PROBE_TIMEOUT.toNanos() + 200_000_000L;
+        });
+        busy.heal().toCompletableFuture().join();
+        reading.release(count);
+
+        for (int i = 0; i < count; i++) {
+            assertEquals("{\"n\":" + i + "}", received.poll(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+        }
+        assertEquals(0, busy.probesUnheard(), "a late probe behind packets is no lost subscription");
+        assertTrue(busy.receiving());
     }
 }

@@ -26,9 +26,14 @@ class RedisRelationStoreTest {
     private static final DistributedFd A2 = new DistributedFd("a:11111111", 2);
     private static final DistributedFd B1 = new DistributedFd("b:22222222", 1);
 
+    /** The Redis deployment under test. */
+    TestRedis.Topology topology() {
+        return TestRedis.Topology.SINGLE;
+    }
+
     @BeforeEach
     void setUp() {
-        redis = TestRedis.client();
+        redis = TestRedis.client(topology());
         prefix = TestRedis.uniquePrefix();
         store = new RedisRelationStore(redis, new RedisKeys(prefix, "user:relate:fd:%s", "fd:relate:user:%s"),
                 Duration.ofMinutes(5));
@@ -81,11 +86,21 @@ class RedisRelationStoreTest {
     }
 
     @Test
+    void removingAnOldRelationKeepsTheConnectionsNewerOneForThePurgeOfItsNode() {
+        bind("old", A1, 1);
+        bind("new", A1, 2);
+        store.unbind(A1, "old").toCompletableFuture().join();
+        assertEquals(1, store.purgeNode("a:11111111").toCompletableFuture().join().relations());
+        assertEquals(Optional.empty(), store.userOf(A1).toCompletableFuture().join());
+        assertEquals(List.of(), store.fdsOf("new").toCompletableFuture().join());
+    }
+
+    @Test
     void purgingANodeRemovesOnlyThatNodesRelations() {
         bind("u", A1, 1);
         bind("u", B1, 2);
         bind("v", A2, 3);
-        assertEquals(2, store.purgeNode("a:11111111").toCompletableFuture().join());
+        assertEquals(2, store.purgeNode("a:11111111").toCompletableFuture().join().relations());
         assertEquals(List.of(B1), store.fdsOf("u").toCompletableFuture().join());
         assertEquals(List.of(), store.fdsOf("v").toCompletableFuture().join());
         assertEquals(Optional.of("u"), store.userOf(B1).toCompletableFuture().join());

@@ -55,13 +55,23 @@ abstract class TransportContract {
         return "4";
     }
 
+    /** The Redis deployment the nodes run on. */
+    TestRedis.Topology topology() {
+        return TestRedis.Topology.SINGLE;
+    }
+
+    /** The Redis client the nodes share; {@link #prefix} is set already. */
+    RedissonClient client() {
+        return TestRedis.client(topology());
+    }
+
     /** A fresh transport for one node. */
     abstract Transport transport(RedisKeys keys);
 
     @BeforeEach
     void startTwoNodes() {
-        redis = TestRedis.client();
         prefix = TestRedis.uniquePrefix();
+        redis = client();
         executor = Executors.newCachedThreadPool();
         scheduler = Executors.newScheduledThreadPool(1);
         a = startNode("a");
@@ -92,8 +102,7 @@ abstract class TransportContract {
     ClusterNode startNode(String serverId) {
         DistwsConfig config = config(serverId);
         RedisKeys keys = new RedisKeys(config);
-        Backend backend = new Backend(transport(keys), new RedisRelationStore(redis, keys, config.ttl()),
-                new RedisNodeRegistry(redis, keys, config.nodeTimeout()));
+        Backend backend = RedisBackend.backend(redis, config, transport(keys));
         ClusterNode node = ClusterNode.start(config, backend, executor, scheduler);
         nodes.add(node);
         return node;
@@ -145,6 +154,14 @@ abstract class TransportContract {
     @Test
     void reportsAConnectionOfAnUnknownNodeAsRoutedToNobody() {
         assertEquals(0, join(a.sendToFd(DistributedFd.parse("ghost:00000000-1"), Message.text("boo"))));
+    }
+
+    @Test
+    void keepsNoOutboxForNodesThatAreNotThere() {
+        for (int i = 0; i < 200; i++) {
+            assertEquals(0, join(a.sendToFd(DistributedFd.parse("ghost:" + i + "-1"), Message.text("boo"))));
+        }
+        assertEquals(0, a.outboxes());
     }
 
     @Test
@@ -224,12 +241,62 @@ abstract class TransportContract {
         RecordingSink own = connect(a, "self");
         long fd = nodes.get(0).connections().all().iterator().next().fd().fd();
         String echo = new PacketCodec(1 << 20).encode(a.nodeId(),
-                List.of(new Envelope(new long[] {fd}, Message.text("echo"))));
+                List.of(Envelope.to(new long[] {fd}, Message.text("echo"))));
         transportOf(a).send(a.nodeId(), echo).toCompletableFuture().join();
         join(b.sendToUser("self", Message.text("real")));
         assertEquals("real", own.nextText(WAIT));
         assertEquals(1, a.stats().echoesDropped());
         assertNull(own.poll(Duration.ZERO));
+    }
+
+    @Test
+    void dropsARepeatedPacketAndCountsTheMissingOne() throws Exception {
+        RecordingSink bob = connect(b, "bob");
+        long fd = b.connections().all().iterator().next().fd().fd();
+        PacketCodec codec = new PacketCodec(1 << 20);
+        String origin = "contract:" + prefix;
+        Transport transport = transportOf(a);
+        // One at a time: the transport keeps the order of one sender's packets only while one is in flight.
+        for (String packet : List.of(
+                codec.encode(origin, 1, 1, List.of(Envelope.to(new long[] {fd}, Message.text("one")))),
+                codec.encode(origin, 1, 1, List.of(Envelope.to(new long[] {fd}, Message.text("one, retried")))),
+                codec.encode(origin, 1, 3, List.of(Envelope.to(new long[] {fd}, Message.text("three")))))) {
+            assertTrue(transport.send(b.nodeId(), packet).toCompletableFuture().get(10, TimeUnit.SECONDS));
+        }
+
+        assertEquals("one", bob.nextText(WAIT));
+        assertEquals("three", bob.nextText(WAIT)); // the retried copy, sent before it, would have come first
+        assertEquals(1, b.stats().duplicatePackets());
+        assertEquals(1, b.stats().sequenceGaps());
+        assertEquals(1, b.stats().packetsMissing());
+    }
+
+    @Test
+    void deliversManyPacketsBetweenNodesWithoutGapOrRepeat() throws Exception {
+        RecordingSink bob = connect(b, "bob");
+        int n = 500;
+        for (int i = 0; i < n; i++) {
+            a.sendToUser("bob", Message.text("m" + i));
+        }
+        List<String> received = bob.texts(n, WAIT);
+        for (int i = 0; i < n; i++) {
+            assertEquals("m" + i, received.get(i));
+        }
+        assertEquals(0, b.stats().sequenceGaps());
+        assertEquals(0, b.stats().duplicatePackets());
+    }
+
+    @Test
+    void failsTheSendOfAMessageTooLargeForAnyPacket() throws Exception {
+        RecordingSink bob = connect(b, "bob");
+        java.util.concurrent.CompletableFuture<Integer> huge = a.sendToUser("bob",
+                Message.text("x".repeat(2 * 1024 * 1024))).toCompletableFuture();
+
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                () -> huge.get(10, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof io.distws.api.MessageTooLargeException, e.toString());
+        assertEquals(1, join(a.sendToUser("bob", Message.text("fence"))));
+        assertEquals("fence", bob.nextText(WAIT)); // the huge one, sent first, would have come first
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.nimbusds.jose.JWSAlgorithm;
 import io.distws.config.InvalidConfigException;
 import io.distws.support.TestJwt;
 import java.nio.file.Files;
@@ -35,7 +36,7 @@ class JwtSettingsTest {
     void verifiesWithAnInlinePemKeyAndTheDefaultAlgorithm() throws Exception {
         JwtVerifier verifier = load(Map.of(JwtSettings.PUBLIC_KEY, TestJwt.pem(RSA.getPublic())));
 
-        assertEquals(JwtAlgorithm.RS256, verifier.algorithm());
+        assertEquals(JWSAlgorithm.RS256, verifier.algorithm());
         assertEquals("a", verifier.verify(TestJwt.forSubject("a").signRs256(RSA.getPrivate())).subject());
     }
 

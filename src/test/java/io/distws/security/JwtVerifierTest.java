@@ -6,9 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.proc.SecurityContext;
 import io.distws.support.TestJwt;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,19 +38,27 @@ class JwtVerifierTest {
     private static final KeyPair EC = TestJwt.ecKeyPair();
     private static final Duration SKEW = Duration.ofSeconds(60);
 
+    private static JWK rsa(KeyPair pair, String kid) {
+        return new RSAKey.Builder((RSAPublicKey) pair.getPublic()).keyID(kid).build();
+    }
+
+    private static JWKSource<SecurityContext> keys(JWK... keys) {
+        return new ImmutableJWKSet<>(new JWKSet(List.of(keys)));
+    }
+
     private static JwtVerifier rs256() {
-        return new JwtVerifier(List.of(new VerificationKey(null, RSA.getPublic())), JwtAlgorithm.RS256,
+        return new JwtVerifier(keys(rsa(RSA, null)), JWSAlgorithm.RS256,
                 Optional.empty(), Set.of(), SKEW, Clock.systemUTC());
     }
 
     private static JwtVerifier rs256WithIssuer(String issuer) {
-        return new JwtVerifier(List.of(new VerificationKey(null, RSA.getPublic())), JwtAlgorithm.RS256,
+        return new JwtVerifier(keys(rsa(RSA, null)), JWSAlgorithm.RS256,
                 Optional.of(issuer), Set.of(), SKEW, Clock.systemUTC());
     }
 
     private static JwtVerifier es256() {
-        return new JwtVerifier(List.of(new VerificationKey(null, EC.getPublic())), JwtAlgorithm.ES256,
-                Optional.empty(), Set.of(), SKEW, Clock.systemUTC());
+        return new JwtVerifier(keys(new ECKey.Builder(Curve.P_256, (ECPublicKey) EC.getPublic()).build()),
+                JWSAlgorithm.ES256, Optional.empty(), Set.of(), SKEW, Clock.systemUTC());
     }
 
     private static String refusal(JwtVerifier verifier, String token) {
@@ -192,7 +211,7 @@ class JwtVerifierTest {
 
     @Test
     void checksTheAudienceWhenConfigured() throws Exception {
-        JwtVerifier verifier = new JwtVerifier(List.of(new VerificationKey(null, RSA.getPublic())), JwtAlgorithm.RS256,
+        JwtVerifier verifier = new JwtVerifier(keys(rsa(RSA, null)), JWSAlgorithm.RS256,
                 Optional.empty(), Set.of("chat"), SKEW, Clock.systemUTC());
 
         assertAll(
@@ -244,9 +263,8 @@ class JwtVerifierTest {
 
     @Test
     void picksTheKeyNamedByTheTokensKid() throws Exception {
-        JwtVerifier verifier = new JwtVerifier(List.of(new VerificationKey("old", OTHER_RSA.getPublic()),
-                new VerificationKey("new", RSA.getPublic())), JwtAlgorithm.RS256, Optional.empty(), Set.of(), SKEW,
-                Clock.systemUTC());
+        JwtVerifier verifier = new JwtVerifier(keys(rsa(OTHER_RSA, "old"), rsa(RSA, "new")), JWSAlgorithm.RS256,
+                Optional.empty(), Set.of(), SKEW, Clock.systemUTC());
 
         assertAll(
                 () -> assertEquals("a", verifier.verify(TestJwt.forSubject("a").header("kid", "new")
@@ -270,12 +288,14 @@ class JwtVerifierTest {
     }
 
     @Test
-    void refusesKeysTheAlgorithmCannotUse() {
+    void neverVerifiesWithAKeyTheAlgorithmCannotUseAndRefusesOtherAlgorithms() {
+        JwtVerifier ecKeyForRs256 = new JwtVerifier(keys(new ECKey.Builder(Curve.P_256, (ECPublicKey) EC.getPublic())
+                .build()), JWSAlgorithm.RS256, Optional.empty(), Set.of(), SKEW, Clock.systemUTC());
+
         assertAll(
-                () -> assertThrows(IllegalArgumentException.class, () -> new JwtVerifier(
-                        List.of(new VerificationKey(null, EC.getPublic())), JwtAlgorithm.RS256, Optional.empty(),
-                        Set.of(), SKEW, Clock.systemUTC())),
-                () -> assertThrows(IllegalArgumentException.class, () -> new JwtVerifier(List.of(), JwtAlgorithm.RS256,
-                        Optional.empty(), Set.of(), SKEW, Clock.systemUTC())));
+                () -> assertThrows(InvalidTokenException.class,
+                        () -> ecKeyForRs256.verify(TestJwt.forSubject("a").signRs256(RSA.getPrivate()))),
+                () -> assertThrows(IllegalArgumentException.class, () -> new JwtVerifier(keys(rsa(RSA, null)),
+                        JWSAlgorithm.HS256, Optional.empty(), Set.of(), SKEW, Clock.systemUTC())));
     }
 }

@@ -141,7 +141,8 @@ class WireProtocolTest {
 
         assertAll(
                 () -> assertTrue(e.getMessage().contains("shout"), e.getMessage()),
-                () -> assertTrue(e.getMessage().contains("send, sendMulti or broadcast"), e.getMessage()));
+                () -> assertTrue(e.getMessage().contains("send, sendMulti, broadcast, publish, join, leave, presence"),
+                        e.getMessage()));
     }
 
     @Test
@@ -285,5 +286,68 @@ class WireProtocolTest {
                 () -> assertEquals("error", frame.getString("type")),
                 () -> assertEquals("offline", frame.getString("code")),
                 () -> assertEquals("user \"2\" is offline", frame.getString("message")));
+    }
+
+    @Test
+    void parsesTheRoomFrames() throws ProtocolException {
+        ClientCommand join = WireProtocol.parse("{\"type\":\"join\",\"room\":\"lobby\",\"id\":\"j1\"}");
+        ClientCommand publish = WireProtocol.parse(
+                "{\"type\":\"publish\",\"room\":\"lobby\",\"data\":{\"t\":1},\"except\":[\"bob\",\"bob\",\"cat\"]}");
+        ClientCommand presence = WireProtocol.parse("{\"type\":\"presence\",\"room\":\"lobby\"}");
+        ClientCommand leave = WireProtocol.parse("{\"type\":\"leave\",\"room\":\"lobby\"}");
+        ClientCommand broadcast = WireProtocol.parse("{\"type\":\"broadcast\",\"data\":1,\"except\":[\"eve\"]}");
+
+        assertAll(
+                () -> assertEquals(ClientCommand.Kind.JOIN, join.kind()),
+                () -> assertEquals("lobby", join.room()),
+                () -> assertEquals("j1", join.id()),
+                () -> assertFalse(join.routesMessage()),
+                () -> assertEquals(ClientCommand.Kind.PUBLISH, publish.kind()),
+                () -> assertTrue(publish.routesMessage()),
+                () -> assertEquals(List.of("bob", "cat"), publish.except()),
+                () -> assertEquals("{\"t\":1}", publish.data().toString()),
+                () -> assertEquals(ClientCommand.Kind.PRESENCE, presence.kind()),
+                () -> assertEquals(ClientCommand.Kind.LEAVE, leave.kind()),
+                () -> assertEquals(List.of("eve"), broadcast.except()));
+    }
+
+    @Test
+    void rejectsRoomFramesWithoutARoomOrWithABadExcept() {
+        assertAll(
+                () -> assertTrue(reject("{\"type\":\"join\"}").getMessage().contains("'room'")),
+                () -> assertTrue(reject("{\"type\":\"join\",\"room\":\"\"}").getMessage().contains("'room'")),
+                () -> assertTrue(reject("{\"type\":\"publish\",\"room\":7,\"data\":1}").getMessage()
+                        .contains("'room'")),
+                () -> assertTrue(reject("{\"type\":\"publish\",\"room\":\"r\"}").getMessage().contains("'data'")),
+                () -> assertTrue(reject("{\"type\":\"broadcast\",\"data\":1,\"except\":\"bob\"}").getMessage()
+                        .contains("'except'")));
+    }
+
+    @Test
+    void buildsTheRoomFrames() {
+        assertAll(
+                () -> assertEquals("{\"type\":\"message\",\"from\":\"ann\",\"room\":\"r\",\"data\":\"hi\"}",
+                        WireProtocol.roomMessage("ann", "r", jakarta.json.Json.createValue("hi"))),
+                () -> assertEquals("{\"type\":\"joined\",\"room\":\"r\",\"uid\":\"ann\",\"id\":\"7\"}",
+                        WireProtocol.presenceChange(true, "r", "ann", "7")),
+                () -> assertEquals("{\"type\":\"left\",\"room\":\"r\",\"uid\":\"ann\"}",
+                        WireProtocol.presenceChange(false, "r", "ann", null)),
+                () -> assertEquals("{\"type\":\"presence\",\"room\":\"r\",\"users\":[\"ann\"],\"connections\":2,"
+                        + "\"complete\":false}", WireProtocol.presence(new io.distws.api.RoomMembers("r",
+                        java.util.Map.of("ann", 2), 2, false), null)));
+    }
+
+    @Test
+    void aRefusedFrameKeepsItsIdForTheErrorFrame() {
+        ProtocolException typed = reject("{\"type\":\"shout\",\"data\":1,\"id\":\"q7\"}");
+        ProtocolException numbered = reject("{\"type\":\"join\",\"id\":8}");
+        ProtocolException none = reject("not json");
+
+        assertAll(
+                () -> assertEquals("q7", typed.id()),
+                () -> assertEquals("8", numbered.id()),
+                () -> assertNull(none.id()),
+                () -> assertEquals("{\"type\":\"error\",\"code\":\"bad_request\",\"message\":\"m\",\"id\":\"q7\"}",
+                        WireProtocol.error("bad_request", "m", typed.id())));
     }
 }

@@ -1,0 +1,12 @@
+package io.distws.redis;
+
+import io.distws.support.TlsRedis;
+import org.redisson.api.RedissonClient;
+
+/** The queue driver on a Redis reached only through TLS, trusting the CA of {@code distws.redis.tls.ca}. */
+class RedisQueueTransportOverTlsTest extends RedisQueueTransportTest {
+    @Override
+    RedissonClient client() {
+        return TlsRedis.client();
+    }
+}
