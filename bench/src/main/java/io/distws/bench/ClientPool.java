@@ -62,14 +62,28 @@ final class ClientPool implements AutoCloseable {
         return opened.connections();
     }
 
-    /** What a bulk open achieved: the open connections, how many failed or were not tried, and why the first did. */
-    record Opened(List<WsConnection> connections, int failed, String firstFailure) {
+    /**
+     * What a bulk open achieved: the open connections, how many failed or were not tried, why the first did, and the
+     * first few failures as "uid on node N: why".
+     */
+    record Opened(List<WsConnection> connections, int failed, String firstFailure, List<String> failures) {
     }
 
     /** Opens what it can: like {@link #openSpread}, but failures are counted instead of thrown. */
     Opened openSome(List<Integer> nodes, List<String> uids, int inFlight, long timeoutSeconds) {
+        return openSome(nodes, uids, i -> null, i -> null, inFlight, timeoutSeconds);
+    }
+
+    /**
+     * Like {@link #openSome}, with more query parameters for connection {@code i} ({@code query.apply(i)}, null:
+     * none) and its frame handler from the start ({@code handlers.apply(i)}, null: none yet).
+     */
+    Opened openSome(List<Integer> nodes, List<String> uids, java.util.function.IntFunction<String> query,
+                    java.util.function.IntFunction<java.util.function.Consumer<String>> handlers, int inFlight,
+                    long timeoutSeconds) {
         Semaphore room = new Semaphore(inFlight);
         List<CompletableFuture<WsConnection>> pending = new ArrayList<>(uids.size());
+        List<Integer> tried = new ArrayList<>(uids.size());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         for (int i = 0; i < uids.size(); i++) {
             try {
@@ -82,23 +96,32 @@ final class ClientPool implements AutoCloseable {
             }
             int node = nodes.get(i % nodes.size());
             HttpClient client = clients.get(Math.floorMod(next.getAndIncrement(), clients.size()));
-            CompletableFuture<WsConnection> f = WsConnection.open(client, host, port(node), node, uids.get(i));
+            CompletableFuture<WsConnection> f = WsConnection.open(client, host, port(node), node, uids.get(i),
+                    query.apply(i), handlers.apply(i));
             f.whenComplete((c, e) -> room.release());
             pending.add(f);
+            tried.add(i);
         }
         List<WsConnection> open = new ArrayList<>(pending.size());
         String firstFailure = pending.size() < uids.size() ? "time ran out after " + pending.size() + " handshakes"
                 : null;
-        for (CompletableFuture<WsConnection> f : pending) {
+        List<String> failures = new ArrayList<>();
+        for (int k = 0; k < pending.size(); k++) {
             try {
-                open.add(f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+                open.add(pending.get(k).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
             } catch (Exception e) {
+                String why = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage()
+                        : String.valueOf(e.getCause() != null ? e.getCause() : e);
                 if (firstFailure == null) {
-                    firstFailure = String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.toString());
+                    firstFailure = why;
+                }
+                if (failures.size() < 10) {
+                    int i = tried.get(k);
+                    failures.add(uids.get(i) + " on node " + nodes.get(i % nodes.size()) + ": " + why);
                 }
             }
         }
-        return new Opened(open, uids.size() - open.size(), firstFailure);
+        return new Opened(open, uids.size() - open.size(), firstFailure, failures);
     }
 
     /** Closes connections (close frame, then TCP), waiting at most a few seconds. */

@@ -1,23 +1,27 @@
 package io.distws.bench;
 
 /**
- * CPU time of the processes under test between two moments: node 1, node 2, Redis and the generator itself.
+ * CPU time of the processes under test between two moments: node 1, node 2, Redis (all its servers: the six of a
+ * Redis Cluster count as one) and the generator itself.
  */
 final class CpuMeter {
 
-    private final long[] pids;
+    private final long[] nodes;
+    private final long[] redis;
 
-    /** The pids of node 1, node 2 and Redis. */
-    CpuMeter(long node1, long node2, long redis) {
-        this.pids = new long[] {node1, node2, redis, ProcessHandle.current().pid()};
+    /** The pids of node 1, node 2 and of every Redis server. */
+    CpuMeter(long node1, long node2, long... redis) {
+        this.nodes = new long[] {node1, node2, ProcessHandle.current().pid()};
+        this.redis = redis.clone();
     }
 
     Snapshot snapshot() {
-        double[] ms = new double[pids.length];
-        for (int i = 0; i < pids.length; i++) {
-            ms[i] = Proc.cpuMillis(pids[i]);
+        double redisMs = 0;
+        for (long pid : redis) {
+            redisMs += Math.max(0, Proc.cpuMillis(pid));
         }
-        return new Snapshot(System.nanoTime(), ms);
+        return new Snapshot(System.nanoTime(), new double[] {Proc.cpuMillis(nodes[0]), Proc.cpuMillis(nodes[1]),
+            redisMs, Proc.cpuMillis(nodes[2])});
     }
 
     record Snapshot(long nanos, double[] ms) {

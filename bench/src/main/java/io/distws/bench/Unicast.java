@@ -13,7 +13,10 @@ import org.HdrHistogram.Histogram;
  * node 2 at a fixed rate; message {@code i} goes from sender {@code i % senders} to receiver {@code i % receivers}.
  * Each payload carries the run's tag, {@code i} and its due time, so a receiver can tell lost, duplicated,
  * misrouted (wrong receiver or wrong {@code from}) and out-of-order (per sender and receiver) messages, and the
- * one-way latency from the due time.
+ * one-way latency from the due time. With history on, message frames end with the position of the message in the
+ * receiver's stream ({@code "offset":n,"epoch":"e"}): each receiver's offsets must go up by one from its welcome's
+ * offset, across runs; a jump (a gap nobody filled) and an offset seen again are counted, and so are error frames a
+ * receiver gets (such as {@code "code":"lost"}).
  */
 final class Unicast {
 
@@ -21,10 +24,20 @@ final class Unicast {
     private final List<WsConnection> receivers;
     private final AtomicReference<Run> current = new AtomicReference<>();
     private final AtomicLong strays = new AtomicLong();
+    /** Per receiver: the offset of the last message of its stream it got (-1: unknown), and that stream's epoch. */
+    private final long[] lastOffset;
+    private final String[] epoch;
 
     Unicast(List<WsConnection> senders, List<WsConnection> receivers) {
         this.senders = senders;
         this.receivers = receivers;
+        this.lastOffset = new long[receivers.size()];
+        this.epoch = new String[receivers.size()];
+        for (int r = 0; r < receivers.size(); r++) {
+            String welcome = receivers.get(r).welcome();
+            lastOffset[r] = welcome == null ? -1 : RoomsBench.number(welcome, "offset");
+            epoch[r] = welcome == null ? null : RoomsBench.field(welcome, "epoch");
+        }
         for (int r = 0; r < receivers.size(); r++) {
             int index = r;
             receivers.get(r).onFrame(frame -> received(index, frame));
@@ -43,7 +56,9 @@ final class Unicast {
     /** Outcome of one run. Times in milliseconds. */
     record Result(double rate, int count, int sent, long delivered, long deliveredInGrace, long duplicated,
                   long misrouted, long outOfOrder, long errors, String firstError, long strays, Latency latency,
-                  double sendMs, double firstDueToLastReceiveMs, CpuMeter.Usage cpu) {
+                  double sendMs, double firstDueToLastReceiveMs, CpuMeter.Usage cpu, int receiversClosed,
+                  String firstClose, long offsetGaps, long offsetRepeats, long receiverErrors,
+                  String firstReceiverError) {
 
         long lost() {
             return sent - delivered;
@@ -62,8 +77,8 @@ final class Unicast {
 
     /**
      * Sends {@code count} messages at {@code rate} per second (0: all at once) and waits until all arrived or
-     * {@code maxWaitMs} after the last send. {@code graceMs}: messages received later than this after the last send
-     * are delivered but not counted in {@link Result#deliveredInGrace}.
+     * {@code maxWaitMs} after the last send (or until no receiver is open). {@code graceMs}: messages received later
+     * than this after the last send are delivered but not counted in {@link Result#deliveredInGrace}.
      */
     Result run(String tag, int count, double rate, int payloadBytes, long graceMs, long maxWaitMs, CpuMeter meter) {
         Run run = new Run(tag, count, receivers.size());
@@ -82,7 +97,8 @@ final class Unicast {
         long lastSend = System.nanoTime();
         run.sent = sent;
         long waitUntil = lastSend + TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
-        while (run.delivered.get() < sent && System.nanoTime() - waitUntil < 0) {
+        while (run.delivered.get() < sent && System.nanoTime() - waitUntil < 0
+                && receivers.stream().anyMatch(WsConnection::isOpen)) {
             Sleep.millis(5);
         }
         CpuMeter.Usage cpu = meter.snapshot().since(before);
@@ -102,15 +118,23 @@ final class Unicast {
         return new Result(rate, count, sent, run.delivered.get(), inGrace, run.duplicated.get(),
                 run.misrouted.get(), run.outOfOrder.get(), run.errors.get(), run.firstError.get(),
                 strays.getAndSet(0), Latency.of(run.histogram), (lastSend - start) / 1e6,
-                (lastReceive - start) / 1e6, cpu);
+                (lastReceive - start) / 1e6, cpu, (int) receivers.stream().filter(c -> !c.isOpen()).count(),
+                receivers.stream().map(WsConnection::closedBy).filter(java.util.Objects::nonNull).findFirst()
+                        .orElse(null), run.offsetGaps.get(), run.offsetRepeats.get(), run.receiverErrors.get(),
+                run.firstReceiverError.get());
     }
 
     private void received(int receiver, String frame) {
         long now = System.nanoTime();
         Run run = current.get();
         if (!frame.startsWith("{\"type\":\"message\"")) {
+            if (run != null && frame.startsWith("{\"type\":\"error\"")) {
+                run.receiverErrors.incrementAndGet();
+                run.firstReceiverError.compareAndSet(null, receivers.get(receiver).uid + ": " + frame);
+            }
             return;
         }
+        checkOffset(receiver, frame, run);
         String data = Payload.data(frame);
         if (run == null || data == null || !data.startsWith(run.tag + ":")) {
             strays.incrementAndGet();
@@ -140,6 +164,27 @@ final class Unicast {
         run.delivered.incrementAndGet();
     }
 
+    /** Frames of one receiver come on one thread at a time, in order: its offsets must go up by one. */
+    private void checkOffset(int receiver, String frame, Run run) {
+        long offset = RoomsBench.number(frame, "offset");
+        if (offset < 0) {
+            return; // history off
+        }
+        String e = RoomsBench.field(frame, "epoch");
+        long last = lastOffset[receiver];
+        if (last >= 0 && java.util.Objects.equals(e, epoch[receiver]) && run != null) {
+            if (offset <= last) {
+                run.offsetRepeats.incrementAndGet();
+                return;
+            }
+            if (offset > last + 1) {
+                run.offsetGaps.incrementAndGet();
+            }
+        }
+        lastOffset[receiver] = offset;
+        epoch[receiver] = e;
+    }
+
     private final class Run {
         final String tag;
         final AtomicIntegerArray counts;
@@ -152,6 +197,10 @@ final class Unicast {
         final AtomicLong outOfOrder = new AtomicLong();
         final AtomicLong errors = new AtomicLong();
         final AtomicReference<String> firstError = new AtomicReference<>();
+        final AtomicLong offsetGaps = new AtomicLong();
+        final AtomicLong offsetRepeats = new AtomicLong();
+        final AtomicLong receiverErrors = new AtomicLong();
+        final AtomicReference<String> firstReceiverError = new AtomicReference<>();
         volatile int sent;
 
         Run(String tag, int count, int receiverCount) {

@@ -27,24 +27,55 @@ final class WsConnection implements WebSocket.Listener {
     private volatile Consumer<String> handler = IGNORE;
     private volatile WebSocket socket;
     private volatile boolean closed;
+    private volatile String closedBy;
+    private volatile String welcome;
+    private volatile long welcomedAt;
     private boolean sending;
 
-    private WsConnection(String uid, int node) {
+    private WsConnection(String uid, int node, Consumer<String> handler) {
         this.uid = uid;
         this.node = node;
+        this.handler = handler == null ? IGNORE : handler;
     }
 
     /** Opens a connection; completes once the server's welcome frame arrived (the relation is bound by then). */
     static CompletableFuture<WsConnection> open(HttpClient client, String host, int port, int node, String uid) {
-        WsConnection c = new WsConnection(uid, node);
+        return open(client, host, port, node, uid, null, null);
+    }
+
+    /**
+     * Opens a connection with more query parameters ({@code query}, e.g. {@code since=5&epoch=e}; null: none) and the
+     * handler of the frames after the welcome from the start (frames a server sends right after its welcome, such as
+     * replayed history, would otherwise reach no handler).
+     */
+    static CompletableFuture<WsConnection> open(HttpClient client, String host, int port, int node, String uid,
+                                                String query, Consumer<String> handler) {
+        WsConnection c = new WsConnection(uid, node, handler);
         client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(20))
-                .buildAsync(URI.create("ws://" + host + ":" + port + "/ws?uid=" + uid), c)
+                .buildAsync(URI.create("ws://" + host + ":" + port + "/ws?uid=" + uid
+                        + (query == null || query.isEmpty() ? "" : "&" + query)), c)
                 .whenComplete((ws, failure) -> {
                     if (failure != null) {
                         c.welcomed.completeExceptionally(failure);
                     }
                 });
-        return c.welcomed.orTimeout(30, TimeUnit.SECONDS);
+        return c.welcomed.orTimeout(30, TimeUnit.SECONDS).handle((welcomed, failure) -> {
+            if (failure == null) {
+                return welcomed;
+            }
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (cause instanceof java.util.concurrent.TimeoutException) {
+                // Say what the server did meanwhile, and let go of the socket.
+                String state = c.socket == null ? "no upgrade" : c.isOpen() ? "upgraded, open, no frame"
+                        : "closed: " + c.closedBy;
+                c.abort();
+                throw new java.util.concurrent.CompletionException(new IllegalStateException(uid
+                        + ": no welcome within 30 s (" + state + ")"));
+            }
+            throw failure instanceof java.util.concurrent.CompletionException ce ? ce
+                    : new java.util.concurrent.CompletionException(failure);
+        });
     }
 
     /** Where frames after the welcome go from now on. */
@@ -52,8 +83,23 @@ final class WsConnection implements WebSocket.Listener {
         this.handler = frameHandler == null ? IGNORE : frameHandler;
     }
 
+    /** The server's welcome frame, or null before it came. */
+    String welcome() {
+        return welcome;
+    }
+
+    /** {@link System#nanoTime} when the welcome arrived (0 before). */
+    long welcomedAt() {
+        return welcomedAt;
+    }
+
     boolean isOpen() {
         return !closed && socket != null && !socket.isInputClosed();
+    }
+
+    /** The close code and reason the server sent, the error that ended the connection, or null while neither came. */
+    String closedBy() {
+        return closedBy;
     }
 
     /** Queues a text frame; frames go out one after the other in call order. */
@@ -175,6 +221,8 @@ final class WsConnection implements WebSocket.Listener {
         }
         if (!welcomed.isDone()) {
             if (frame.startsWith("{\"type\":\"welcome\"")) {
+                welcomedAt = System.nanoTime();
+                welcome = frame;
                 welcomed.complete(this);
                 return null;
             }
@@ -193,6 +241,7 @@ final class WsConnection implements WebSocket.Listener {
 
     @Override
     public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        closedBy = statusCode + (reason == null || reason.isEmpty() ? "" : " " + reason);
         closed = true;
         welcomed.completeExceptionally(new IllegalStateException(uid + " closed: " + statusCode + " " + reason));
         return null;
@@ -200,6 +249,9 @@ final class WsConnection implements WebSocket.Listener {
 
     @Override
     public void onError(WebSocket webSocket, Throwable error) {
+        if (closedBy == null) {
+            closedBy = String.valueOf(error);
+        }
         closed = true;
         welcomed.completeExceptionally(error);
     }
