@@ -58,6 +58,7 @@
   // room stream's last position this page got (a rejoin recovers from it).
   const rooms = new Map();
   let currentRoom = null;
+  let binaryPosition = null; // { room, at } from the "position" frame that goes right before a binary message of a stream
   const roomRequests = new Map(); // frame id -> { kind: join | leave | presence, room, entry, since }
 
   // ---- small helpers ---------------------------------------------------------------------------------------
@@ -185,6 +186,7 @@
     const ws = new WebSocket(url);
     ws.binaryType = 'arraybuffer';
     socket = ws;
+    binaryPosition = null;
     setState(attempt === 0 ? 'connecting' : 'reconnecting');
     // Events of a socket we have already given up on are ignored.
     ws.onmessage = (event) => { if (ws === socket) received(event.data); };
@@ -244,17 +246,19 @@
 
   function received(data) {
     if (data instanceof ArrayBuffer) {
-      // A binary frame carries only the payload: the sender, its room and its position are not known. While a
-      // recovery is under way it is the next missed message of that stream (they come in offset order, one after
-      // the other). A live one leaves the position where it was: should it be the last message before a reconnect,
-      // the recovery brings it again.
-      const replay = replays[0];
-      const entry = log('binary', { who: 'binary frame', body: `binary frame, ${data.byteLength} bytes: ${decoder.decode(data)}`,
-        room: replay ? replay.room : null });
-      if (replay) {
-        const at = { offset: replay.since + replay.count + 1, epoch: replay.epoch };
-        if (replay.room === null) setPosition(at); else roomPosition(replay.room, at);
-        replayed(replay, entry, at);
+      // A binary frame carries only the payload. A message of a stream comes right after a "position" frame that
+      // says which stream (room or the user's) and where; a broadcast has none.
+      const positioned = binaryPosition;
+      binaryPosition = null;
+      const room = positioned ? positioned.room : null;
+      const at = positioned ? positioned.at : null;
+      const replay = positioned ? replayOf(room, at) : null;
+      const entry = log('binary', { who: 'binary frame', body: `binary frame, ${data.byteLength} bytes: ${decoder.decode(data)}`, room });
+      if (at !== null) {
+        if (room === null) setPosition(at); else roomPosition(room, at);
+        entry.dataset.offset = String(at.offset);
+        entry.title = `offset ${at.offset} · epoch ${at.epoch}`;
+        if (replay) replayed(replay, entry, at);
       }
       return;
     }
@@ -272,6 +276,7 @@
       case 'ack': acked(frame); break;
       case 'joined': case 'left': presenceChanged(frame); break;
       case 'presence': presenceListed(frame); break;
+      case 'position': binaryPosition = { room: typeof frame.room === 'string' ? frame.room : null, at: positionOf(frame) }; break;
       default: log('system', { body: `Frame: ${data}` });
     }
   }

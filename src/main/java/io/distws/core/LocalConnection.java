@@ -4,6 +4,7 @@ import io.distws.api.DistributedFd;
 import io.distws.api.Message;
 import io.distws.spi.Relation;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
@@ -110,20 +111,35 @@ public final class LocalConnection {
      * @return false if the connection is closed or was just closed because its queue overflowed
      */
     public boolean enqueue(Message message) {
+        return enqueue(List.of(message));
+    }
+
+    /**
+     * Queues frames that go together (a message and the frame that says where it sits in its stream): all of them, one
+     * right after the other, or none.
+     *
+     * @return false if the connection is closed or was just closed because its queue overflowed
+     */
+    public boolean enqueue(List<Message> frames) {
         boolean overflowed = false;
         boolean startWriting = false;
+        int bytes = 0;
+        for (Message frame : frames) {
+            bytes += frame.size();
+        }
         synchronized (this) {
             if (closed || pendingClose != null) {
                 return false;
             }
-            if (queue.size() >= maxMessages || queuedBytes + message.size() > maxBytes || stalled(System.nanoTime())) {
+            if (queue.size() + frames.size() > maxMessages || queuedBytes + bytes > maxBytes
+                    || stalled(System.nanoTime())) {
                 closed = true;
                 overflowed = true;
                 queue.clear();
                 queuedBytes = 0;
             } else {
-                queue.add(message);
-                queuedBytes += message.size();
+                queue.addAll(frames);
+                queuedBytes += bytes;
                 startWriting = !writing;
                 writing = true;
             }

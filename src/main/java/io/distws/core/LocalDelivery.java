@@ -1,6 +1,7 @@
 package io.distws.core;
 
 import io.distws.api.Message;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -22,11 +23,11 @@ final class LocalDelivery {
 
     /** To the listed connections, from node {@code origin}; returns how many took it. */
     int toFds(String origin, long[] fds, Message message, Mark mark) {
-        Message frame = mark == null ? message : streams.render(mark, message);
+        List<Message> frames = mark == null ? null : streams.render(mark, message);
         int delivered = 0;
         for (long fd : fds) {
             Optional<LocalConnection> c = connections.get(fd);
-            if (c.isPresent() && take(c.get(), origin, frame, mark)) {
+            if (c.isPresent() && take(c.get(), origin, message, frames, mark)) {
                 delivered++;
             }
         }
@@ -35,14 +36,14 @@ final class LocalDelivery {
 
     /** To this node's members of a room but the excepted, from node {@code origin}; returns how many took it. */
     int toRoom(String origin, String room, Except except, Message message, Mark mark) {
-        Message frame = mark == null ? message : streams.render(mark, message);
+        List<Message> frames = mark == null ? null : streams.render(mark, message);
         int delivered = 0;
         for (LocalConnection c : rooms.members(room)) {
             if (except.excludes(c)) {
                 if (mark != null) {
                     streams.skip(c, origin, mark);
                 }
-            } else if (take(c, origin, frame, mark)) {
+            } else if (take(c, origin, message, frames, mark)) {
                 delivered++;
             }
         }
@@ -60,8 +61,9 @@ final class LocalDelivery {
         return delivered;
     }
 
-    private boolean take(LocalConnection c, String origin, Message frame, Mark mark) {
-        return mark == null ? plain(c, origin, frame) : streams.deliver(c, origin, mark, frame);
+    /** A message of a stream ({@code mark} set) as its rendered {@code frames}; else the message as it is. */
+    private boolean take(LocalConnection c, String origin, Message message, List<Message> frames, Mark mark) {
+        return mark == null ? plain(c, origin, message) : streams.deliver(c, origin, mark, frames);
     }
 
     /** A message of no stream: behind what a stream of the connection holds back from its node (StreamGate). */

@@ -3,6 +3,7 @@ package io.distws.core;
 import io.distws.api.Message;
 import io.distws.api.StreamPosition;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -18,10 +19,10 @@ final class StreamCursor {
     static final int MAX_RETIRED = 4;
 
     /**
-     * A message waiting for its turn, with the epoch it was sent in and the node it came from; no frame: one to skip
+     * A message waiting for its turn, with the epoch it was sent in and the node it came from; no frames: one to skip
      * (not for this one).
      */
-    record Held(String epoch, Message frame, String origin) {
+    record Held(String epoch, List<Message> frames, String origin) {
     }
 
     String epoch;
@@ -105,8 +106,8 @@ final class StreamCursor {
         return -1;
     }
 
-    void hold(Mark mark, Message frame, String origin) {
-        held.putIfAbsent(mark.offset(), new Held(mark.epoch(), frame, origin));
+    void hold(Mark mark, List<Message> frames, String origin) {
+        held.putIfAbsent(mark.offset(), new Held(mark.epoch(), frames, origin));
     }
 
     /** Queues the held messages of this epoch that follow on without a gap, in order; drops those passed or stale. */
@@ -117,8 +118,8 @@ final class StreamCursor {
                 held.pollFirstEntry();
             } else if (first.getKey() == next) {
                 held.pollFirstEntry();
-                if (first.getValue().frame() != null) {
-                    connection.enqueue(first.getValue().frame());
+                if (first.getValue().frames() != null) {
+                    connection.enqueue(first.getValue().frames());
                 }
                 next++;
             } else {
@@ -132,8 +133,8 @@ final class StreamCursor {
         while (!held.isEmpty()) {
             Map.Entry<Long, Held> first = held.pollFirstEntry();
             if (first.getKey() >= next || !first.getValue().epoch().equals(epoch)) {
-                if (first.getValue().frame() != null) {
-                    connection.enqueue(first.getValue().frame());
+                if (first.getValue().frames() != null) {
+                    connection.enqueue(first.getValue().frames());
                 }
                 epoch = first.getValue().epoch();
                 next = first.getKey() + 1;

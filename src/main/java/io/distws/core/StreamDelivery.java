@@ -64,9 +64,10 @@ final class StreamDelivery {
         this.enabled = maxRead > 0;
     }
 
-    /** The frame a connection gets for a message of a stream. */
-    Message render(Mark mark, Message message) {
-        return frames == null ? message : frames.positioned(message, Mark.roomOf(mark.stream()), mark.position());
+    /** The frames a connection gets for a message of a stream (its own; a position frame may go first). */
+    List<Message> render(Mark mark, Message message) {
+        return frames == null ? List.of(message)
+                : frames.positioned(message, Mark.roomOf(mark.stream()), mark.position());
     }
 
     /**
@@ -84,7 +85,7 @@ final class StreamDelivery {
             if (!gate.mustWait(c, origin, null)) {
                 return c.enqueue(frame); // under the gate's monitor: no parked message can be handed on meanwhile
             }
-            gate.parked.add(new StreamGate.Parked(origin, null, frame));
+            gate.parked.add(new StreamGate.Parked(origin, null, List.of(frame)));
         }
         return parked(c);
     }
@@ -95,7 +96,7 @@ final class StreamDelivery {
      *
      * @return false if the connection is closed or already had it
      */
-    boolean deliver(LocalConnection c, String origin, Mark mark, Message frame) {
+    boolean deliver(LocalConnection c, String origin, Mark mark, List<Message> frames) {
         if (c.isClosed()) {
             return false;
         }
@@ -104,13 +105,13 @@ final class StreamDelivery {
         synchronized (gate) {
             waits = gate.mustWait(c, origin, mark.stream()) && c.cursors().containsKey(mark.stream());
             if (waits) {
-                gate.parked.add(new StreamGate.Parked(origin, mark, frame));
+                gate.parked.add(new StreamGate.Parked(origin, mark, frames));
             }
         }
         if (waits) {
             return parked(c);
         }
-        boolean taken = inOrder(c, origin, mark, frame);
+        boolean taken = inOrder(c, origin, mark, frames);
         release(c);
         return taken;
     }
@@ -150,13 +151,13 @@ final class StreamDelivery {
             }
             try {
                 if (next.mark() == null) {
-                    c.enqueue(next.frame());
+                    c.enqueue(next.frames());
                 } else if (!c.cursors().containsKey(next.mark().stream())) {
                     // It stopped following that stream meanwhile (left the room, bound anew): not for it any more.
-                } else if (next.frame() == null) {
+                } else if (next.frames() == null) {
                     skipInOrder(c, next.origin(), next.mark());
                 } else {
-                    inOrder(c, next.origin(), next.mark(), next.frame());
+                    inOrder(c, next.origin(), next.mark(), next.frames());
                 }
             } finally {
                 synchronized (gate) {
@@ -167,7 +168,7 @@ final class StreamDelivery {
     }
 
     /** {@link #deliver} once it is the message's turn at the connection. */
-    private boolean inOrder(LocalConnection c, String origin, Mark mark, Message frame) {
+    private boolean inOrder(LocalConnection c, String origin, Mark mark, List<Message> frames) {
         if (c.isClosed()) {
             return false;
         }
@@ -177,7 +178,7 @@ final class StreamDelivery {
         boolean scheduleRepair = false;
         synchronized (cursor) {
             if (cursor.starting) {
-                cursor.hold(mark, frame, origin);
+                cursor.hold(mark, frames, origin);
                 return true;
             }
             if (!cursor.epoch.equals(mark.epoch())) {
@@ -205,7 +206,7 @@ final class StreamDelivery {
                 return false;
             }
             if (mark.offset() == cursor.next) {
-                c.enqueue(frame);
+                c.enqueue(frames);
                 cursor.next++;
                 cursor.drainInto(c);
                 return true;
@@ -213,7 +214,7 @@ final class StreamDelivery {
             if (cursor.held.isEmpty()) {
                 cursor.gapSince = System.nanoTime(); // a new gap opens
             }
-            cursor.hold(mark, frame, origin);
+            cursor.hold(mark, frames, origin);
             if (cursor.held.size() > StreamCursor.MAX_HELD) {
                 repairNow = true;
             } else if (!cursor.repairScheduled) {

@@ -4,6 +4,7 @@ import io.distws.api.Message;
 import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -18,8 +19,8 @@ final class StreamGate {
     /** Messages parked; past this, the waiting streams are filled from their streams at once. */
     static final int MAX_PARKED = 1_000;
 
-    /** A message that waits: a stream's ({@code mark} set; no frame: one to skip) or one without a stream. */
-    record Parked(String origin, Mark mark, Message frame) {
+    /** A message that waits: a stream's ({@code mark} set; no frames: one to skip) or one without a stream. */
+    record Parked(String origin, Mark mark, List<Message> frames) {
         String stream() {
             return mark == null ? null : mark.stream();
         }

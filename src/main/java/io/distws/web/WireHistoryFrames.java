@@ -2,19 +2,25 @@ package io.distws.web;
 
 import io.distws.api.HistoryFrames;
 import io.distws.api.Message;
+import io.distws.api.Opcode;
 import io.distws.api.StreamPosition;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 
 /**
- * The history frames of the {@code /ws} protocol: message frames get {@code "offset"} and {@code "epoch"}; a loss is
+ * The history frames of the {@code /ws} protocol: message frames get {@code "offset"} and {@code "epoch"}, a binary
+ * message the frame {@code {"type":"position",...}} with them right before it; a loss is
  * {@code {"type":"error","code":"lost",...}} with the position the client goes on from.
  */
 @ApplicationScoped
 public class WireHistoryFrames implements HistoryFrames {
 
     @Override
-    public Message positioned(Message message, String room, StreamPosition position) {
-        return WireProtocol.positioned(message, position);
+    public List<Message> positioned(Message message, String room, StreamPosition position) {
+        if (message.opcode() == Opcode.TEXT) {
+            return List.of(WireProtocol.positioned(message, position));
+        }
+        return List.of(Message.text(WireProtocol.position(room, position)), message);
     }
 
     @Override

@@ -322,7 +322,7 @@ public final class WireProtocol {
 
     /**
      * A frame with the position of its message in its stream: {@code "offset"} and {@code "epoch"} added to the JSON
-     * object of a text frame (as its last fields); a binary frame as it is.
+     * object of a text frame (as its last fields); a binary frame as it is (see {@link #position}).
      */
     public static Message positioned(Message message, StreamPosition position) {
         if (message.opcode() != Opcode.TEXT) {
@@ -336,6 +336,18 @@ public final class WireProtocol {
         String fields = "\"offset\":" + position.offset() + ",\"epoch\":" + Json.createValue(position.epoch());
         String before = text.substring(0, end).stripTrailing();
         return Message.text(before + (before.endsWith("{") ? "" : ",") + fields + text.substring(end));
+    }
+
+    /**
+     * {@code {"type":"position","offset":n,"epoch":"e"}} (with {@code "room"} for a room stream): the position of the
+     * binary message that follows it, which cannot carry it itself.
+     */
+    public static String position(String room, StreamPosition position) {
+        JsonObjectBuilder frame = BUILDERS.createObjectBuilder().add("type", "position");
+        if (room != null) {
+            frame.add("room", room);
+        }
+        return frame.add("offset", position.offset()).add("epoch", position.epoch()).build().toString();
     }
 
     /** {@code {"type":"error","code":"lost",...}}: messages of a stream are gone; the client goes on from {@code now}. */

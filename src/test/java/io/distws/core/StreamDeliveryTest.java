@@ -65,7 +65,7 @@ class StreamDeliveryTest {
 
     private void deliver(String stream, long offset, String epoch) {
         streams.deliver(connection, "b:1", new Mark(stream, new StreamPosition(offset, epoch)),
-                Message.text(epoch + "#" + offset));
+                List.of(Message.text(epoch + "#" + offset)));
     }
 
     @Test
@@ -88,8 +88,8 @@ class StreamDeliveryTest {
     /** Messages as sent; a loss as "lost after offset/epoch". */
     private static final HistoryFrames LOST_AS_TEXT = new HistoryFrames() {
         @Override
-        public Message positioned(Message message, String room, StreamPosition position) {
-            return message;
+        public List<Message> positioned(Message message, String room, StreamPosition position) {
+            return List.of(message);
         }
 
         @Override
@@ -106,12 +106,12 @@ class StreamDeliveryTest {
                 new HistoryStore.Append("u:bob", Message.text("four")))).toCompletableFuture().get(10, TimeUnit.SECONDS);
         String epoch = written.get(0).epoch();
 
-        streams.deliver(connection, "b:1", new Mark("u:bob", written.get(0)), Message.text("one"));
-        streams.deliver(connection, "b:1", new Mark("u:bob", written.get(2)), Message.text("three")); // "two" is missing
+        streams.deliver(connection, "b:1", new Mark("u:bob", written.get(0)), List.of(Message.text("one")));
+        streams.deliver(connection, "b:1", new Mark("u:bob", written.get(2)), List.of(Message.text("three"))); // "two" is missing
         assertEquals(List.of("one", "two", "three"), sink.texts(3, WAIT), "two filled from the stream");
         // "four" is in the stream but still on its way, behind a message of its sender that has no stream.
         connection.enqueue(Message.text("sent before four"));
-        streams.deliver(connection, "b:1", new Mark("u:bob", new StreamPosition(4, epoch)), Message.text("four"));
+        streams.deliver(connection, "b:1", new Mark("u:bob", new StreamPosition(4, epoch)), List.of(Message.text("four")));
 
         assertAll(
                 () -> assertEquals(List.of("sent before four", "four"), sink.texts(2, WAIT)),
@@ -124,8 +124,8 @@ class StreamDeliveryTest {
                 new HistoryStore.Append("u:cyd", Message.text("two")),
                 new HistoryStore.Append("u:cyd", Message.text("three")))).toCompletableFuture().get(10, TimeUnit.SECONDS);
 
-        streams.deliver(connection, "b:1", new Mark("u:cyd", written.get(0)), Message.text("one"));
-        streams.deliver(connection, "b:1", new Mark("u:cyd", written.get(2)), Message.text("three")); // waits for "two"
+        streams.deliver(connection, "b:1", new Mark("u:cyd", written.get(0)), List.of(Message.text("one")));
+        streams.deliver(connection, "b:1", new Mark("u:cyd", written.get(2)), List.of(Message.text("three"))); // waits for "two"
         streams.deliverPlain(connection, "b:1", Message.text("broadcast after three"));
         streams.deliverPlain(connection, "c:1", Message.text("from another node")); // nothing of c:1 waits
         streams.skip(connection, "b:1", new Mark("r:den", written.get(0))); // no cursor for it: nothing waits
@@ -149,10 +149,10 @@ class StreamDeliveryTest {
         List<StreamPosition> written = twoRoutedByB("u:dee");
         progress.delivered(new Packet(2, "b:1", 1, 1, 4, List.of())); // b:1 routed up to its 4th send, not the 5th
 
-        streams.deliver(connection, "b:1", new Mark("u:dee", written.get(0)), Message.text("one"));
-        streams.deliver(connection, "b:1", new Mark("u:dee", written.get(2)), Message.text("three"));
+        streams.deliver(connection, "b:1", new Mark("u:dee", written.get(0)), List.of(Message.text("one")));
+        streams.deliver(connection, "b:1", new Mark("u:dee", written.get(2)), List.of(Message.text("three")));
         await().atMost(WAIT).until(() -> stats.streamRepairs() >= 2); // read, found it on its way, read again
-        streams.deliver(connection, "b:1", new Mark("u:dee", written.get(1)), Message.text("two"));
+        streams.deliver(connection, "b:1", new Mark("u:dee", written.get(1)), List.of(Message.text("two")));
 
         assertEquals(List.of("one", "two", "three"), sink.texts(3, WAIT));
     }
@@ -163,8 +163,8 @@ class StreamDeliveryTest {
         streams = new StreamDelivery(store, null, scheduler, 100, stats, progress);
         List<StreamPosition> written = twoRoutedByB("u:eli");
 
-        streams.deliver(connection, "b:1", new Mark("u:eli", written.get(0)), Message.text("one"));
-        streams.deliver(connection, "b:1", new Mark("u:eli", written.get(2)), Message.text("three"));
+        streams.deliver(connection, "b:1", new Mark("u:eli", written.get(0)), List.of(Message.text("one")));
+        streams.deliver(connection, "b:1", new Mark("u:eli", written.get(2)), List.of(Message.text("three")));
         progress.delivered(new Packet(2, "b:1", 1, 1, 6, List.of())); // past its 5th send: "two" was lost
 
         assertEquals(List.of("one", "two (from the stream)", "three"), sink.texts(3, WAIT));

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.distws.api.HistoryFrames;
 import io.distws.api.Message;
+import io.distws.api.Opcode;
 import io.distws.api.Recovery;
 import io.distws.api.StreamPosition;
 import io.distws.config.DistwsConfig;
@@ -41,11 +42,16 @@ abstract class HistoryContract extends NodesContract {
     ClusterNode a;
     ClusterNode b;
 
-    /** Frames that show their position: "text@offset/epoch", and "lost:<room>:<offset>". */
+    /**
+     * Frames that show their position: "text@offset/epoch"; a binary message as it is, after "at offset/epoch"; a loss
+     * as "lost:<room>:<offset>".
+     */
     static final HistoryFrames FRAMES = new HistoryFrames() {
         @Override
-        public Message positioned(Message message, String room, StreamPosition position) {
-            return Message.text(message.text() + "@" + position.offset() + "/" + position.epoch());
+        public List<Message> positioned(Message message, String room, StreamPosition position) {
+            String at = position.offset() + "/" + position.epoch();
+            return message.opcode() == Opcode.BINARY ? List.of(Message.text("at " + at), message)
+                    : List.of(Message.text(message.text() + "@" + at));
         }
 
         @Override
@@ -116,6 +122,27 @@ abstract class HistoryContract extends NodesContract {
                 () -> assertEquals("welcome 4 true", back.next()),
                 () -> assertEquals(List.of("two", "three", "four", "five"),
                         back.sink().texts(4, WAIT).stream().map(HistoryContract::text).toList()));
+    }
+
+    @Test
+    void givesABinaryMessageItsPositionInTheFrameRightBeforeItLiveAndInAReplay() throws Exception {
+        Client gil = connect(b, "gil", null);
+        gil.next();
+        String epoch = gil.recovery().position().epoch();
+        done(a.sendToUser("gil", Message.binary(new byte[] {1, 2})));
+        assertEquals("at 1/" + epoch, gil.next());
+        assertEquals(Message.binary(new byte[] {1, 2}), gil.sink().poll(WAIT));
+        done(b.closed(gil.connection()));
+        done(a.sendToUser("gil", Message.binary(new byte[] {3})));
+        done(a.sendToUser("gil", Message.text("after")));
+
+        Client back = connect(a, "gil", new StreamPosition(1, epoch));
+
+        assertAll(
+                () -> assertEquals("welcome 3 true", back.next()),
+                () -> assertEquals("at 2/" + epoch, back.next()),
+                () -> assertEquals(Message.binary(new byte[] {3}), back.sink().poll(WAIT)),
+                () -> assertEquals("after@3/" + epoch, back.next()));
     }
 
     @Test

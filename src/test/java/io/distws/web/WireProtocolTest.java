@@ -338,6 +338,24 @@ class WireProtocolTest {
     }
 
     @Test
+    void positionsATextMessageInItsFrameAndABinaryOneInTheFrameBeforeIt() {
+        io.distws.api.StreamPosition at = new io.distws.api.StreamPosition(7, "ep");
+        WireHistoryFrames frames = new WireHistoryFrames();
+        io.distws.api.Message binary = io.distws.api.Message.binary(new byte[] {1, 2});
+        assertAll(
+                () -> assertEquals(List.of(io.distws.api.Message.text(
+                                "{\"type\":\"message\",\"from\":\"ann\",\"data\":1,\"offset\":7,\"epoch\":\"ep\"}")),
+                        frames.positioned(io.distws.api.Message.text(
+                                "{\"type\":\"message\",\"from\":\"ann\",\"data\":1}"), null, at)),
+                () -> assertEquals(List.of(io.distws.api.Message.text(
+                                "{\"type\":\"position\",\"offset\":7,\"epoch\":\"ep\"}"), binary),
+                        frames.positioned(binary, null, at)),
+                () -> assertEquals(List.of(io.distws.api.Message.text(
+                                "{\"type\":\"position\",\"room\":\"r\",\"offset\":7,\"epoch\":\"ep\"}"), binary),
+                        frames.positioned(binary, "r", at)));
+    }
+
+    @Test
     void aRefusedFrameKeepsItsIdForTheErrorFrame() {
         ProtocolException typed = reject("{\"type\":\"shout\",\"data\":1,\"id\":\"q7\"}");
         ProtocolException numbered = reject("{\"type\":\"join\",\"id\":8}");
