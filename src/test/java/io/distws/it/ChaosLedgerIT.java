@@ -45,7 +45,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * a broadcast, that was open when it was sent), either the connection received it exactly once and in order, or the
  * connection was closed (its close code recorded), or the sender was told (an error instead of an ack, no ack, or an
  * ack routed to fewer connections than were open). Everything else is a silent loss. Duplicates, frames for the wrong
- * user and frames out of order are counted too; all four must be zero. One exception, with history on (the default):
+ * user and frames out of order are counted too; all four must be zero.
+ *
+ * <p>History is on (the default), and the clients use it as issue 14 means them to: a closed connection is replaced by
+ * one that recovers the user's stream from the last position the closed one had ({@code ?since=&epoch=}, the position
+ * of binary messages from the {@code "position"} frame before them). So a message to a user (send, sendMulti) whose
+ * connection closed, also by the kill -9 of its node, must reach the user's next connection, unless that one heard its
+ * stream cannot be recovered ({@code "recovered":false}, e.g. after Redis restarted empty, or {@code lost}): zero not
+ * recovered, and zero messages a user gets twice across its connections. One exception, with history on:
  * a broadcast has no stream, and while a failure is going on a message of a stream that had to be taken from the
  * stream (its packet lost or very late) can cross a broadcast its sender sent just before or after it; such crossings
  * are counted apart ("broadcast/stream crossed", and how many while nothing failed yet) and logged with examples, not
@@ -75,6 +82,7 @@ class ChaosLedgerIT {
     private static final Pattern TYPE = Pattern.compile("^\\{\"type\":\"(\\w+)\"");
     private static final Pattern ACK = Pattern.compile("\"id\":\"(\\d+)\",\"routed\":(\\d+)");
     private static final Pattern ERROR_CODE = Pattern.compile("\"code\":\"(\\w+)\"");
+    private static final Pattern RECOVERED = Pattern.compile("\"recovered\":(true|false)");
 
     static Stream<Arguments> configurations() {
         return Stream.of(
@@ -155,7 +163,10 @@ class ChaosLedgerIT {
             ledger.log("done after " + seconds(started) + " s");
             assertAll(
                     () -> assertEquals(0, counts.silentLost(), "silent losses, e.g. " + counts.examples()),
+                    () -> assertEquals(0, counts.unrecovered(), "messages to a user whose connection closed, that its "
+                            + "next connection did not recover, e.g. " + counts.examples()),
                     () -> assertEquals(0, counts.duplicates(), "duplicates"),
+                    () -> assertEquals(0, counts.replayedTwice(), "messages a user got twice across its connections"),
                     () -> assertEquals(0, counts.misrouted(), "misrouted"),
                     () -> assertEquals(0, counts.outOfOrder(), "out of order"),
                     () -> assertTrue(counts.delivered() > counts.expected() / 2,
@@ -211,11 +222,21 @@ class ChaosLedgerIT {
         volatile Integer closeCode;
         /** Set when the connection was told that messages of its streams were lost ({@code "code":"lost"}). */
         volatile boolean toldLost;
+        /** The welcome's {@code "recovered"}: null when it asked for no recovery. */
+        volatile Boolean recovered;
+        /**
+         * Where this client stands in its user stream: the position of the last message of it received (or where the
+         * welcome or a {@code lost} frame says to go on from); a replacement connection recovers from here.
+         */
+        volatile Position position;
+        /** The position a {@code "position"} frame gave the binary message that follows it. */
+        volatile Position binaryPosition;
 
-        Conn(int id, String uid, int node) {
+        Conn(int id, String uid, int node, Position since) {
             this.id = id;
             this.uid = uid;
             this.node = node;
+            this.position = since;
         }
 
         boolean usable() {
@@ -223,12 +244,23 @@ class ChaosLedgerIT {
         }
     }
 
-    /** A user with one connection at a time; a closed one is replaced by a new one, on its node or the other. */
+    /** A position in a stream. */
+    record Position(long offset, String epoch) {
+    }
+
+    /**
+     * A user with one connection at a time; a closed one is replaced by a new one, on its node or the other, which
+     * recovers the user's stream from where the closed one stood (history is on).
+     */
     private final class Peer {
         final String uid;
         final int home;
         volatile Conn current;
         final AtomicInteger reconnects = new AtomicInteger();
+        /** Its connections in the order they were opened. */
+        final List<Conn> conns = new java.util.concurrent.CopyOnWriteArrayList<>();
+        /** How often each message reached any of its connections. */
+        final ConcurrentHashMap<Long, Integer> received = new ConcurrentHashMap<>();
 
         Peer(String uid, int home) {
             this.uid = uid;
@@ -237,15 +269,18 @@ class ChaosLedgerIT {
     }
 
     /** The counts the ledger found. */
-    record Counts(long sent, long expected, long delivered, long told, long lostWithClose,
-                  Map<Integer, Long> lostByCloseCode, long silentLost, long duplicates, long misrouted,
-                  long outOfOrder, long crossed, long crossedInCalm, long extra, Map<String, Long> errors,
-                  Map<Integer, Long> closes, long reconnects, List<String> examples) {
+    record Counts(long sent, long expected, long delivered, long recovered, long told, long lostWithClose,
+                  Map<Integer, Long> lostByCloseCode, long unrecovered, long silentLost, long duplicates,
+                  long replayedTwice, long misrouted, long outOfOrder, long crossed, long crossedInCalm, long extra,
+                  Map<String, Long> errors, Map<Integer, Long> closes, long reconnects, List<String> examples) {
         @Override
         public String toString() {
-            return "sent=" + sent + " expected-deliveries=" + expected + " delivered=" + delivered + " told=" + told
-                    + " lost-with-close=" + lostWithClose + " " + lostByCloseCode + " silent-lost=" + silentLost
-                    + " duplicates=" + duplicates + " misrouted=" + misrouted + " out-of-order=" + outOfOrder
+            return "sent=" + sent + " expected-deliveries=" + expected + " delivered=" + delivered
+                    + " (of which recovered by the next connection=" + recovered + ") told=" + told
+                    + " lost-with-close=" + lostWithClose + " " + lostByCloseCode
+                    + " (of which user-stream messages not recovered=" + unrecovered + ") silent-lost=" + silentLost
+                    + " duplicates=" + duplicates + " (twice to one user across its connections=" + replayedTwice
+                    + ") misrouted=" + misrouted + " out-of-order=" + outOfOrder
                     + " broadcast/stream crossed=" + crossed + " (" + crossedInCalm + " while nothing failed)"
                     + " extra(right user, opened meanwhile)=" + extra + " error-frames=" + errors
                     + " closes=" + closes + " reconnects=" + reconnects;
@@ -267,6 +302,7 @@ class ChaosLedgerIT {
         private final AtomicInteger connIds = new AtomicInteger();
         private final AtomicLong duplicates = new AtomicLong();
         private final AtomicLong misrouted = new AtomicLong();
+        private final AtomicLong replayedTwice = new AtomicLong();
         private final AtomicLong outOfOrder = new AtomicLong();
         /** Out of order pairs of a broadcast (no stream) and a message of the receiver's stream (see the class doc). */
         private final AtomicLong crossed = new AtomicLong();
@@ -298,7 +334,7 @@ class ChaosLedgerIT {
         // ---- connections
 
         void connectAll() {
-            peers.forEach(p -> connect(p, p.home, System.nanoTime() + TimeUnit.SECONDS.toNanos(60)));
+            peers.forEach(p -> connect(p, p.home, System.nanoTime() + TimeUnit.SECONDS.toNanos(60), null));
             awaitAllConnected();
             log(USERS + " connections open");
         }
@@ -308,15 +344,20 @@ class ChaosLedgerIT {
                     .until(() -> peers.stream().allMatch(p -> p.current != null && p.current.usable()));
         }
 
-        /** Opens a connection for the peer on {@code node}; on failure tries again (the other node next) until the deadline. */
-        private void connect(Peer peer, int node, long deadline) {
+        /**
+         * Opens a connection for the peer on {@code node}, recovering its user stream from {@code since} (null: none);
+         * on failure tries again (the other node next) until the deadline.
+         */
+        private void connect(Peer peer, int node, long deadline, Position since) {
             if (closing) {
                 return;
             }
-            Conn conn = new Conn(connIds.incrementAndGet(), peer.uid, node);
+            Conn conn = new Conn(connIds.incrementAndGet(), peer.uid, node, since);
             allConns.add(conn);
+            peer.conns.add(conn);
+            String query = "uid=" + peer.uid + (since == null ? "" : "&since=" + since.offset() + "&epoch=" + since.epoch());
             http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-                    .buildAsync(URI.create("ws://127.0.0.1:" + cluster.http(node).getPort() + "/ws?uid=" + peer.uid),
+                    .buildAsync(URI.create("ws://127.0.0.1:" + cluster.http(node).getPort() + "/ws?" + query),
                             new Listener(conn))
                     .thenCompose(ws -> {
                         conn.socket = ws;
@@ -338,7 +379,7 @@ class ChaosLedgerIT {
                             conn.closeCode = -2; // never welcomed
                         }
                         if (System.nanoTime() < deadline) {
-                            scheduler.schedule(() -> connect(peer, 3 - node, deadline), 250, TimeUnit.MILLISECONDS);
+                            scheduler.schedule(() -> connect(peer, 3 - node, deadline, conn.position), 250, TimeUnit.MILLISECONDS);
                         }
                     });
         }
@@ -352,11 +393,14 @@ class ChaosLedgerIT {
             }
         }
 
-        /** Connects the peer anew (once per closed connection), first to the node the closed one was on. */
+        /**
+         * Connects the peer anew (once per closed connection), first to the node the closed one was on, recovering
+         * from where the closed one stood.
+         */
         private void replace(Peer peer, Conn closed) {
             if (!closing && closed.replaced.compareAndSet(false, true)) {
                 peer.reconnects.incrementAndGet();
-                connect(peer, closed.node, System.nanoTime() + TimeUnit.SECONDS.toNanos(120));
+                connect(peer, closed.node, System.nanoTime() + TimeUnit.SECONDS.toNanos(120), closed.position);
             }
         }
 
@@ -396,9 +440,14 @@ class ChaosLedgerIT {
                     byte[] all = binary.toByteArray();
                     binary = new java.io.ByteArrayOutputStream();
                     Matcher m = BINARY.matcher(new String(all, 0, Math.min(all.length, 80), StandardCharsets.UTF_8));
+                    Position at = conn.binaryPosition; // a message of the user stream: the frame before said where
+                    conn.binaryPosition = null;
                     if (m.find()) {
                         received(conn, null, Long.parseLong(m.group(1)), Long.parseLong(m.group(2)),
-                                Long.parseLong(m.group(3)), "?");
+                                Long.parseLong(m.group(3)), at == null ? "-" : at.offset() + "/" + at.epoch());
+                        if (at != null) {
+                            conn.position = at;
+                        }
                     } else {
                         misrouted.incrementAndGet();
                     }
@@ -410,15 +459,26 @@ class ChaosLedgerIT {
             private void onFrame(String frame) {
                 Matcher m = MESSAGE.matcher(frame);
                 if (m.find()) {
-                    Matcher o = OFFSET.matcher(frame);
+                    Position at = position(frame);
                     received(conn, m.group(1), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)),
-                            Long.parseLong(m.group(4)), o.find() ? o.group(1) + "/" + o.group(2) : "-");
+                            Long.parseLong(m.group(4)), at == null ? "-" : at.offset() + "/" + at.epoch());
+                    if (at != null) {
+                        conn.position = at;
+                    }
                     return;
                 }
                 Matcher t = TYPE.matcher(frame);
                 String type = t.find() ? t.group(1) : "?";
                 switch (type) {
-                    case "welcome" -> conn.welcomed.complete(null);
+                    case "welcome" -> {
+                        Matcher r = RECOVERED.matcher(frame);
+                        conn.recovered = r.find() ? Boolean.valueOf(r.group(1)) : null;
+                        if (!Boolean.TRUE.equals(conn.recovered)) {
+                            conn.position = position(frame); // not recovered: it starts where the stream is now
+                        } // recovered: the missed messages follow, and move the position on
+                        conn.welcomed.complete(null);
+                    }
+                    case "position" -> conn.binaryPosition = position(frame);
                     case "ack" -> {
                         Matcher a = ACK.matcher(frame);
                         if (a.find()) {
@@ -434,10 +494,16 @@ class ChaosLedgerIT {
                         errors.computeIfAbsent(code, k -> new AtomicLong()).incrementAndGet();
                         if (code.equals("lost")) {
                             conn.toldLost = true; // the receiver is told: a loss, but not a silent one
+                            conn.position = position(frame); // and goes on from there
                         }
                     }
                     default -> misrouted.incrementAndGet(); // a message frame of a shape not sent by this test
                 }
+            }
+
+            private static Position position(String frame) {
+                Matcher o = OFFSET.matcher(frame);
+                return o.find() ? new Position(Long.parseLong(o.group(1)), o.group(2)) : null;
             }
 
             @Override
@@ -462,6 +528,10 @@ class ChaosLedgerIT {
                 duplicates.incrementAndGet();
                 noteDisorder("duplicate", conn, s, offset, null);
                 return;
+            }
+            if (byUid.get(conn.uid).received.merge(id, 1, Integer::sum) > 1) {
+                replayedTwice.incrementAndGet(); // an earlier connection of the user had it: recovered from too far back
+                noteDisorder("twice to the user", conn, s, offset, null);
             }
             Long last = conn.lastSeqBySender.put(senderConn, seq);
             String previous = conn.lastBySender.put(senderConn, id + "@" + offset);
@@ -677,6 +747,8 @@ class ChaosLedgerIT {
         Counts judge() {
             long expected = 0;
             long delivered = 0;
+            long recovered = 0;
+            long unrecovered = 0;
             long told = 0;
             long lostWithClose = 0;
             long silent = 0;
@@ -687,11 +759,26 @@ class ChaosLedgerIT {
             for (Sent s : sent.values()) {
                 for (Conn c : s.expected) {
                     expected++;
+                    Peer peer = byUid.get(c.uid);
+                    boolean ofUserStream = s.to != null; // send, sendMulti: kept in the user's stream
                     if (c.received.containsKey(s.id)) {
                         delivered++;
+                    } else if (ofUserStream && peer.received.containsKey(s.id)) {
+                        delivered++; // a later connection of the user recovered it
+                        recovered++;
+                    } else if (c.closeCode != null && ofUserStream && toldNotRecovered(peer, c)) {
+                        told++; // a later connection heard that its stream could not be recovered
                     } else if (c.closeCode != null) {
                         lostWithClose++;
                         lostByCode.merge(c.closeCode, 1L, Long::sum);
+                        if (ofUserStream && s.routed >= 0 && !s.sendFailed) {
+                            unrecovered++; // accepted, hence in the stream: the next connection should have had it
+                            if (examples.size() < 5) {
+                                examples.add("not recovered: m" + s.id + " " + s.kind + " from " + s.from + " ("
+                                        + s.phase + ") to " + c.uid + " closed " + c.closeCode + " on node" + c.node
+                                        + " at " + c.position + "; next: " + next(peer, c));
+                            }
+                        }
                     } else if (s.routed < 0 || s.sendFailed || s.routed < s.expected.size() || c.toldLost) {
                         told++;
                     } else {
@@ -721,9 +808,31 @@ class ChaosLedgerIT {
             if (!silentByPhase.isEmpty()) {
                 log("silent losses by what happened when they were sent, and the receiver's node: " + silentByPhase);
             }
-            return new Counts(sent.size(), expected, delivered, told, lostWithClose, lostByCode, silent,
-                    duplicates.get(), misrouted.get(), outOfOrder.get(), crossed.get(), crossedInCalm.get(), extra, errorCounts, closes, reconnects,
-                    examples);
+            return new Counts(sent.size(), expected, delivered, recovered, told, lostWithClose, lostByCode,
+                    unrecovered, silent, duplicates.get(), replayedTwice.get(), misrouted.get(), outOfOrder.get(),
+                    crossed.get(), crossedInCalm.get(), extra, errorCounts, closes, reconnects, examples);
+        }
+
+        /** Whether a connection of the peer opened after {@code closed} was told its stream could not be recovered. */
+        private boolean toldNotRecovered(Peer peer, Conn closed) {
+            List<Conn> conns = peer.conns;
+            for (Conn later : conns.subList(conns.indexOf(closed) + 1, conns.size())) {
+                if (Boolean.FALSE.equals(later.recovered) || later.toldLost) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** The connection of the peer opened after {@code closed}, as a few words for an example. */
+        private String next(Peer peer, Conn closed) {
+            List<Conn> conns = peer.conns;
+            int i = conns.indexOf(closed) + 1;
+            if (i >= conns.size()) {
+                return "none";
+            }
+            Conn c = conns.get(i);
+            return "connection " + c.id + " on node" + c.node + " recovered=" + c.recovered + " close=" + c.closeCode;
         }
 
         // ---- metrics
