@@ -8,6 +8,19 @@ final class ApiDocs {
 
     static final String JSON = "application/json";
 
+    // The tags, each used with its description on the operations (not listed in @OpenAPIDefinition too: Payara would
+    // list each tag twice).
+    static final String TAG_MESSAGES = "messages";
+    static final String TAG_MESSAGES_TEXT = "Send to users and to every connection";
+    static final String TAG_USERS = "users";
+    static final String TAG_USERS_TEXT = "Users: presence, history, disconnect";
+    static final String TAG_ROOMS = "rooms";
+    static final String TAG_ROOMS_TEXT = "Rooms: send, members, history, membership";
+    static final String TAG_CONNECTIONS = "connections";
+    static final String TAG_CONNECTIONS_TEXT = "Single connections by distributed fd";
+    static final String TAG_NODES = "nodes";
+    static final String TAG_NODES_TEXT = "The cluster's live nodes";
+
     static final String ROUTED = "Accepted: the message is on its way. routed counts the connections it was routed "
             + "to (remote ones as of their nodes' last heartbeat)";
     static final String ROUTED_EXAMPLE = "{\"routed\":2}";

@@ -27,7 +27,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /** Send over HTTP to one connection by its distributed fd: {@code POST /api/fds/node1:k3x9a2-7/messages}. */
 @Path("fds")
 @RequestScoped
-@Tag(name = RestApplication.TAG_CONNECTIONS)
+@Tag(name = ApiDocs.TAG_CONNECTIONS, description = ApiDocs.TAG_CONNECTIONS_TEXT)
 @Produces(MediaType.APPLICATION_JSON)
 public class ConnectionsResource {
 

@@ -61,7 +61,7 @@ public class MessagesResource {
     @POST
     @Path("users/{uid}/messages")
     @Consumes(MediaType.WILDCARD)
-    @Tag(name = RestApplication.TAG_MESSAGES)
+    @Tag(name = ApiDocs.TAG_MESSAGES, description = ApiDocs.TAG_MESSAGES_TEXT)
     @Operation(operationId = "sendToUser", summary = "Send a message to every connection of a user",
             description = "On every node; a user without connections counts 0.")
     @APIResponse(responseCode = "202", description = ApiDocs.ROUTED,
@@ -89,7 +89,7 @@ public class MessagesResource {
     @POST
     @Path("messages")
     @Consumes(MediaType.WILDCARD)
-    @Tag(name = RestApplication.TAG_MESSAGES)
+    @Tag(name = ApiDocs.TAG_MESSAGES, description = ApiDocs.TAG_MESSAGES_TEXT)
     @Operation(operationId = "sendToUsers", summary = "Send a message to every connection of each listed user",
             description = "Repeat the query parameter for each user: /api/messages?to=alice&to=bob. Duplicates "
                     + "count once.")
@@ -126,7 +126,7 @@ public class MessagesResource {
     @POST
     @Path("broadcast")
     @Consumes(MediaType.WILDCARD)
-    @Tag(name = RestApplication.TAG_MESSAGES)
+    @Tag(name = ApiDocs.TAG_MESSAGES, description = ApiDocs.TAG_MESSAGES_TEXT)
     @Operation(operationId = "broadcast", summary = "Send a message to every connection on every node")
     @APIResponse(responseCode = "202", description = ApiDocs.ROUTED,
             content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.ROUTED_EXAMPLE))
@@ -151,7 +151,7 @@ public class MessagesResource {
     /** Whether a user is online, their connections and their rooms. */
     @GET
     @Path("users/{uid}")
-    @Tag(name = RestApplication.TAG_USERS)
+    @Tag(name = ApiDocs.TAG_USERS, description = ApiDocs.TAG_USERS_TEXT)
     @Operation(operationId = "user", summary = "Whether a user is online, their connections and their rooms")
     @APIResponse(responseCode = "200", description = "The user's distributed fds and rooms",
             content = @Content(mediaType = ApiDocs.JSON, example = "{\"uid\":\"alice\",\"online\":true,"
@@ -176,7 +176,7 @@ public class MessagesResource {
     /** The user stream's position and its last {@code limit} messages (default and at most distws.history.size). */
     @GET
     @Path("users/{uid}/history")
-    @Tag(name = RestApplication.TAG_USERS)
+    @Tag(name = ApiDocs.TAG_USERS, description = ApiDocs.TAG_USERS_TEXT)
     @Operation(operationId = "userHistory", summary = "The user stream's position and its last messages",
             description = "Oldest first; a binary message's data is Base64 with \"opcode\":\"binary\".")
     @APIResponse(responseCode = "200", description = "The stream's position (offset, epoch) and recent messages",
@@ -202,7 +202,7 @@ public class MessagesResource {
      */
     @POST
     @Path("users/{uid}/disconnect")
-    @Tag(name = RestApplication.TAG_USERS)
+    @Tag(name = ApiDocs.TAG_USERS, description = ApiDocs.TAG_USERS_TEXT)
     @Operation(operationId = "disconnect", summary = "Close every connection of a user on every node",
             description = "routed counts the connections closed.")
     @APIResponse(responseCode = "202", description = ApiDocs.ROUTED,
@@ -229,7 +229,7 @@ public class MessagesResource {
     /** The live nodes of the cluster and their connection counts (as of their last heartbeat). */
     @GET
     @Path("nodes")
-    @Tag(name = RestApplication.TAG_NODES)
+    @Tag(name = ApiDocs.TAG_NODES, description = ApiDocs.TAG_NODES_TEXT)
     @Operation(operationId = "nodes", summary = "The live nodes of the cluster and their connection counts",
             description = "Other nodes' counts are as of their last heartbeat.")
     @APIResponse(responseCode = "200", description = "This node's id and every live node",

@@ -6,7 +6,6 @@ import org.eclipse.microprofile.openapi.annotations.OpenAPIDefinition;
 import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
 import org.eclipse.microprofile.openapi.annotations.info.Info;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
-import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * The REST API lives under {@code /api}. Its OpenAPI document is served at {@code /openapi} (MicroProfile OpenAPI:
@@ -23,13 +22,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                         + "Access: in secure mode (distws.auth.mode=jwt) every /api call needs "
                         + "`Authorization: Bearer <JWT>` whose `groups` claim holds distws.auth.rest-role (default "
                         + "distws-sender): 401 without a valid token, 403 without the group. In development mode "
-                        + "(distws.auth.mode=dev) the API is open and the security requirement does not apply."),
-        tags = {
-                @Tag(name = RestApplication.TAG_MESSAGES, description = "Send to users and to every connection"),
-                @Tag(name = RestApplication.TAG_USERS, description = "Users: presence, history, disconnect"),
-                @Tag(name = RestApplication.TAG_ROOMS, description = "Rooms: send, members, history, membership"),
-                @Tag(name = RestApplication.TAG_CONNECTIONS, description = "Single connections by distributed fd"),
-                @Tag(name = RestApplication.TAG_NODES, description = "The cluster's live nodes")})
+                        + "(distws.auth.mode=dev) the API is open and the security requirement does not apply."))
 @SecurityScheme(securitySchemeName = RestApplication.BEARER, type = SecuritySchemeType.HTTP, scheme = "bearer",
         bearerFormat = "JWT",
         description = "A JWT whose groups claim holds distws.auth.rest-role (default distws-sender); only in secure "
@@ -38,10 +31,4 @@ public class RestApplication extends Application {
 
     /** The name of the bearer JWT security scheme in the OpenAPI document. */
     public static final String BEARER = "bearerJwt";
-
-    static final String TAG_MESSAGES = "messages";
-    static final String TAG_USERS = "users";
-    static final String TAG_ROOMS = "rooms";
-    static final String TAG_CONNECTIONS = "connections";
-    static final String TAG_NODES = "nodes";
 }

@@ -39,7 +39,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
  */
 @Path("rooms/{room}")
 @RequestScoped
-@Tag(name = RestApplication.TAG_ROOMS)
+@Tag(name = ApiDocs.TAG_ROOMS, description = ApiDocs.TAG_ROOMS_TEXT)
 @Produces(MediaType.APPLICATION_JSON)
 public class RoomsResource {
 
