@@ -23,11 +23,22 @@ import jakarta.ws.rs.core.Response;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * Send over HTTP, for other services: the request body is the message (text as the default opcode, or
  * {@code application/octet-stream} as binary), delivered as is. Answers {@code 202 {"routed":n}}. In secure mode
- * every call needs a bearer token with {@code distws.auth.rest-role} ({@link ApiAccessFilter}).
+ * every call needs a bearer token with {@code distws.auth.rest-role} ({@link ApiAccessFilter}). Each operation states
+ * its own OpenAPI security requirement and 401/403 answers, so that no implementation has to carry class-level ones
+ * over.
  */
 @Path("/")
 @RequestScoped
@@ -50,8 +61,27 @@ public class MessagesResource {
     @POST
     @Path("users/{uid}/messages")
     @Consumes(MediaType.WILDCARD)
-    public CompletionStage<Response> sendToUser(@PathParam("uid") String uid,
-                                                @HeaderParam("Content-Type") String contentType, byte[] body) {
+    @Tag(name = ApiDocs.TAG_MESSAGES, description = ApiDocs.TAG_MESSAGES_TEXT)
+    @Operation(operationId = "sendToUser", summary = "Send a message to every connection of a user",
+            description = "On every node; a user without connections counts 0.")
+    @APIResponse(responseCode = "202", description = ApiDocs.ROUTED,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.ROUTED_EXAMPLE))
+    @APIResponse(responseCode = "400", description = "The body is empty",
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.BAD_REQUEST_EXAMPLE))
+    @APIResponse(responseCode = "413", description = ApiDocs.TOO_LARGE,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.TOO_LARGE_EXAMPLE))
+    @SecurityRequirement(name = RestApplication.BEARER)
+    @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHORIZED,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.UNAUTHORIZED_EXAMPLE))
+    @APIResponse(responseCode = "403", description = ApiDocs.FORBIDDEN,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.FORBIDDEN_EXAMPLE))
+    public CompletionStage<Response> sendToUser(
+            @Parameter(description = ApiDocs.UID, required = true) @PathParam("uid") String uid,
+            @Parameter(hidden = true) @HeaderParam("Content-Type") String contentType,
+            @RequestBody(description = ApiDocs.BODY, required = true, content = {
+                    @Content(mediaType = "text/plain", schema = @Schema(type = SchemaType.STRING)),
+                    @Content(mediaType = "application/octet-stream",
+                            schema = @Schema(type = SchemaType.STRING, format = "binary"))}) byte[] body) {
         return RestMessages.routed(sender.send(uid, RestMessages.fromBody(sender, contentType, body)));
     }
 
@@ -59,8 +89,29 @@ public class MessagesResource {
     @POST
     @Path("messages")
     @Consumes(MediaType.WILDCARD)
-    public CompletionStage<Response> sendToUsers(@QueryParam("to") List<String> to,
-                                                 @HeaderParam("Content-Type") String contentType, byte[] body) {
+    @Tag(name = ApiDocs.TAG_MESSAGES, description = ApiDocs.TAG_MESSAGES_TEXT)
+    @Operation(operationId = "sendToUsers", summary = "Send a message to every connection of each listed user",
+            description = "Repeat the query parameter for each user: /api/messages?to=alice&to=bob. Duplicates "
+                    + "count once.")
+    @APIResponse(responseCode = "202", description = ApiDocs.ROUTED,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.ROUTED_EXAMPLE))
+    @APIResponse(responseCode = "400", description = "No to user, a blank one, or more than distws.limits.max-recipients (default 1000); or the body is empty",
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.BAD_REQUEST_EXAMPLE))
+    @APIResponse(responseCode = "413", description = ApiDocs.TOO_LARGE,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.TOO_LARGE_EXAMPLE))
+    @SecurityRequirement(name = RestApplication.BEARER)
+    @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHORIZED,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.UNAUTHORIZED_EXAMPLE))
+    @APIResponse(responseCode = "403", description = ApiDocs.FORBIDDEN,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.FORBIDDEN_EXAMPLE))
+    public CompletionStage<Response> sendToUsers(
+            @Parameter(description = "A user to send to; repeat for each user", required = true)
+            @QueryParam("to") List<String> to,
+            @Parameter(hidden = true) @HeaderParam("Content-Type") String contentType,
+            @RequestBody(description = ApiDocs.BODY, required = true, content = {
+                    @Content(mediaType = "text/plain", schema = @Schema(type = SchemaType.STRING)),
+                    @Content(mediaType = "application/octet-stream",
+                            schema = @Schema(type = SchemaType.STRING, format = "binary"))}) byte[] body) {
         if (to == null || to.isEmpty() || to.stream().anyMatch(String::isBlank)) {
             throw RestMessages.badRequest("query parameter 'to' must name at least one user: /api/messages?to=1&to=2");
         }
@@ -75,14 +126,43 @@ public class MessagesResource {
     @POST
     @Path("broadcast")
     @Consumes(MediaType.WILDCARD)
-    public CompletionStage<Response> broadcast(@HeaderParam("Content-Type") String contentType, byte[] body) {
+    @Tag(name = ApiDocs.TAG_MESSAGES, description = ApiDocs.TAG_MESSAGES_TEXT)
+    @Operation(operationId = "broadcast", summary = "Send a message to every connection on every node")
+    @APIResponse(responseCode = "202", description = ApiDocs.ROUTED,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.ROUTED_EXAMPLE))
+    @APIResponse(responseCode = "400", description = "The body is empty",
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.BAD_REQUEST_EXAMPLE))
+    @APIResponse(responseCode = "413", description = ApiDocs.TOO_LARGE,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.TOO_LARGE_EXAMPLE))
+    @SecurityRequirement(name = RestApplication.BEARER)
+    @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHORIZED,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.UNAUTHORIZED_EXAMPLE))
+    @APIResponse(responseCode = "403", description = ApiDocs.FORBIDDEN,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.FORBIDDEN_EXAMPLE))
+    public CompletionStage<Response> broadcast(
+            @Parameter(hidden = true) @HeaderParam("Content-Type") String contentType,
+            @RequestBody(description = ApiDocs.BODY, required = true, content = {
+                    @Content(mediaType = "text/plain", schema = @Schema(type = SchemaType.STRING)),
+                    @Content(mediaType = "application/octet-stream",
+                            schema = @Schema(type = SchemaType.STRING, format = "binary"))}) byte[] body) {
         return RestMessages.routed(sender.sendAll(RestMessages.fromBody(sender, contentType, body)));
     }
 
     /** Whether a user is online, their connections and their rooms. */
     @GET
     @Path("users/{uid}")
-    public CompletionStage<JsonObject> user(@PathParam("uid") String uid) {
+    @Tag(name = ApiDocs.TAG_USERS, description = ApiDocs.TAG_USERS_TEXT)
+    @Operation(operationId = "user", summary = "Whether a user is online, their connections and their rooms")
+    @APIResponse(responseCode = "200", description = "The user's distributed fds and rooms",
+            content = @Content(mediaType = ApiDocs.JSON, example = "{\"uid\":\"alice\",\"online\":true,"
+                    + "\"fds\":[\"node1:k3x9a2pq-7\"],\"rooms\":[\"lobby\"]}"))
+    @SecurityRequirement(name = RestApplication.BEARER)
+    @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHORIZED,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.UNAUTHORIZED_EXAMPLE))
+    @APIResponse(responseCode = "403", description = ApiDocs.FORBIDDEN,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.FORBIDDEN_EXAMPLE))
+    public CompletionStage<JsonObject> user(
+            @Parameter(description = ApiDocs.UID, required = true) @PathParam("uid") String uid) {
         return clients.userFds(uid).thenCombine(rooms.roomsOf(uid), (fds, userRooms) -> {
             JsonArrayBuilder list = Json.createArrayBuilder();
             fds.forEach(fd -> list.add(fd.toString()));
@@ -96,7 +176,20 @@ public class MessagesResource {
     /** The user stream's position and its last {@code limit} messages (default and at most distws.history.size). */
     @GET
     @Path("users/{uid}/history")
-    public CompletionStage<JsonObject> history(@PathParam("uid") String uid, @QueryParam("limit") Integer limit) {
+    @Tag(name = ApiDocs.TAG_USERS, description = ApiDocs.TAG_USERS_TEXT)
+    @Operation(operationId = "userHistory", summary = "The user stream's position and its last messages",
+            description = "Oldest first; a binary message's data is Base64 with \"opcode\":\"binary\".")
+    @APIResponse(responseCode = "200", description = "The stream's position (offset, epoch) and recent messages",
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.HISTORY_EXAMPLE))
+    @SecurityRequirement(name = RestApplication.BEARER)
+    @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHORIZED,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.UNAUTHORIZED_EXAMPLE))
+    @APIResponse(responseCode = "403", description = ApiDocs.FORBIDDEN,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.FORBIDDEN_EXAMPLE))
+    public CompletionStage<JsonObject> history(
+            @Parameter(description = ApiDocs.UID, required = true) @PathParam("uid") String uid,
+            @Parameter(description = ApiDocs.LIMIT, schema = @Schema(type = SchemaType.INTEGER, minimum = "0"))
+            @QueryParam("limit") Integer limit) {
         var node = runtime.node();
         int size = node.config().historySize();
         return node.recent(io.distws.core.Mark.userStream(uid), limit == null ? size : Math.max(0, limit))
@@ -109,10 +202,23 @@ public class MessagesResource {
      */
     @POST
     @Path("users/{uid}/disconnect")
-    public CompletionStage<Response> disconnect(@PathParam("uid") String uid,
-                                                @QueryParam("code") @DefaultValue("1008") int code,
-                                                @QueryParam("reason") @DefaultValue("disconnected by the server")
-                                                String reason) {
+    @Tag(name = ApiDocs.TAG_USERS, description = ApiDocs.TAG_USERS_TEXT)
+    @Operation(operationId = "disconnect", summary = "Close every connection of a user on every node",
+            description = "routed counts the connections closed.")
+    @APIResponse(responseCode = "202", description = ApiDocs.ROUTED,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.ROUTED_EXAMPLE))
+    @APIResponse(responseCode = "400", description = "The close code is not one an endpoint may send (1000-1003, 1007-1014, 3000-4999)",
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.BAD_REQUEST_EXAMPLE))
+    @SecurityRequirement(name = RestApplication.BEARER)
+    @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHORIZED,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.UNAUTHORIZED_EXAMPLE))
+    @APIResponse(responseCode = "403", description = ApiDocs.FORBIDDEN,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.FORBIDDEN_EXAMPLE))
+    public CompletionStage<Response> disconnect(
+            @Parameter(description = ApiDocs.UID, required = true) @PathParam("uid") String uid,
+            @Parameter(description = "The WebSocket close code") @QueryParam("code") @DefaultValue("1008") int code,
+            @Parameter(description = "The close reason") @QueryParam("reason")
+            @DefaultValue("disconnected by the server") String reason) {
         try {
             return RestMessages.routed(clients.disconnectUser(uid, code, reason));
         } catch (IllegalArgumentException e) {
@@ -123,6 +229,17 @@ public class MessagesResource {
     /** The live nodes of the cluster and their connection counts (as of their last heartbeat). */
     @GET
     @Path("nodes")
+    @Tag(name = ApiDocs.TAG_NODES, description = ApiDocs.TAG_NODES_TEXT)
+    @Operation(operationId = "nodes", summary = "The live nodes of the cluster and their connection counts",
+            description = "Other nodes' counts are as of their last heartbeat.")
+    @APIResponse(responseCode = "200", description = "This node's id and every live node",
+            content = @Content(mediaType = ApiDocs.JSON, example = "{\"self\":\"node1:k3x9a2pq\",\"nodes\":["
+                    + "{\"node\":\"node1:k3x9a2pq\",\"driver\":\"queue\",\"connections\":3}]}"))
+    @SecurityRequirement(name = RestApplication.BEARER)
+    @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHORIZED,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.UNAUTHORIZED_EXAMPLE))
+    @APIResponse(responseCode = "403", description = ApiDocs.FORBIDDEN,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.FORBIDDEN_EXAMPLE))
     public CompletionStage<JsonObject> nodes() {
         var node = runtime.node();
         return node.liveNodes().thenApply(nodes -> {

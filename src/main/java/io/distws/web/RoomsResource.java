@@ -23,6 +23,15 @@ import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * Rooms over HTTP: send to a room ({@code ?except=uid} to leave users out), who is in it, join or remove every
@@ -30,6 +39,7 @@ import java.util.function.Supplier;
  */
 @Path("rooms/{room}")
 @RequestScoped
+@Tag(name = ApiDocs.TAG_ROOMS, description = ApiDocs.TAG_ROOMS_TEXT)
 @Produces(MediaType.APPLICATION_JSON)
 public class RoomsResource {
 
@@ -46,8 +56,28 @@ public class RoomsResource {
     @POST
     @Path("messages")
     @Consumes(MediaType.WILDCARD)
-    public CompletionStage<Response> send(@PathParam("room") String room, @QueryParam("except") List<String> except,
-                                          @HeaderParam("Content-Type") String contentType, byte[] body) {
+    @Operation(operationId = "sendToRoom", summary = "Send a message to every member of a room",
+            description = "Leaves out the connections of the except users.")
+    @APIResponse(responseCode = "202", description = ApiDocs.ROUTED,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.ROUTED_EXAMPLE))
+    @APIResponse(responseCode = "400", description = "A bad room name, or the body is empty",
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.BAD_REQUEST_EXAMPLE))
+    @APIResponse(responseCode = "413", description = ApiDocs.TOO_LARGE,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.TOO_LARGE_EXAMPLE))
+    @SecurityRequirement(name = RestApplication.BEARER)
+    @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHORIZED,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.UNAUTHORIZED_EXAMPLE))
+    @APIResponse(responseCode = "403", description = ApiDocs.FORBIDDEN,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.FORBIDDEN_EXAMPLE))
+    public CompletionStage<Response> send(
+            @Parameter(description = ApiDocs.ROOM, required = true) @PathParam("room") String room,
+            @Parameter(description = "A user to leave out; repeat for each user") @QueryParam("except")
+            List<String> except,
+            @Parameter(hidden = true) @HeaderParam("Content-Type") String contentType,
+            @RequestBody(description = ApiDocs.BODY, required = true, content = {
+                    @Content(mediaType = "text/plain", schema = @Schema(type = SchemaType.STRING)),
+                    @Content(mediaType = "application/octet-stream",
+                            schema = @Schema(type = SchemaType.STRING, format = "binary"))}) byte[] body) {
         var message = RestMessages.fromBody(sender, contentType, body);
         return RestMessages.routed(valid(() -> sender.toRoom(room).except(except == null ? List.of() : except)
                 .send(message)));
@@ -55,7 +85,20 @@ public class RoomsResource {
 
     /** The room's users with their connection counts, and its connections in all. */
     @GET
-    public CompletionStage<JsonObject> members(@PathParam("room") String room) {
+    @Operation(operationId = "roomMembers", summary = "The room's users with their connection counts",
+            description = "A room of more than distws.rooms.max-members-listed users lists a random choice of that "
+                    + "many, with full counts and \"complete\":false.")
+    @APIResponse(responseCode = "200", description = "The room's connections in all and its users",
+            content = @Content(mediaType = ApiDocs.JSON, example = "{\"room\":\"lobby\",\"connections\":3,"
+                    + "\"complete\":true,\"users\":[{\"uid\":\"ann\",\"connections\":2}]}"))
+    @APIResponse(responseCode = "400", description = "A bad room name",
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.BAD_REQUEST_EXAMPLE))
+    @SecurityRequirement(name = RestApplication.BEARER)
+    @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHORIZED,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.UNAUTHORIZED_EXAMPLE))
+    @APIResponse(responseCode = "403", description = ApiDocs.FORBIDDEN,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.FORBIDDEN_EXAMPLE))
+    public CompletionStage<JsonObject> members(@Parameter(description = ApiDocs.ROOM, required = true) @PathParam("room") String room) {
         return valid(() -> rooms.members(room)).thenApply(members -> {
             JsonArrayBuilder users = Json.createArrayBuilder();
             members.users().forEach((uid, n) -> users.add(Json.createObjectBuilder().add("uid", uid)
@@ -68,7 +111,21 @@ public class RoomsResource {
     /** The room stream's position and its last {@code limit} messages (default and at most distws.history.size). */
     @GET
     @Path("history")
-    public CompletionStage<JsonObject> history(@PathParam("room") String room, @QueryParam("limit") Integer limit) {
+    @Operation(operationId = "roomHistory", summary = "The room stream's position and its last messages",
+            description = "Oldest first; a binary message's data is Base64 with \"opcode\":\"binary\".")
+    @APIResponse(responseCode = "200", description = "The stream's position (offset, epoch) and recent messages",
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.HISTORY_EXAMPLE))
+    @APIResponse(responseCode = "400", description = "A bad room name",
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.BAD_REQUEST_EXAMPLE))
+    @SecurityRequirement(name = RestApplication.BEARER)
+    @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHORIZED,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.UNAUTHORIZED_EXAMPLE))
+    @APIResponse(responseCode = "403", description = ApiDocs.FORBIDDEN,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.FORBIDDEN_EXAMPLE))
+    public CompletionStage<JsonObject> history(
+            @Parameter(description = ApiDocs.ROOM, required = true) @PathParam("room") String room,
+            @Parameter(description = ApiDocs.LIMIT, schema = @Schema(type = SchemaType.INTEGER, minimum = "0"))
+            @QueryParam("limit") Integer limit) {
         var node = runtime.node();
         String stream = io.distws.core.Mark.roomStream(valid(() -> node.requireRoomName(room)));
         return node.recent(stream, limit == null ? node.config().historySize() : Math.max(0, limit))
@@ -78,14 +135,36 @@ public class RoomsResource {
     /** Joins every connection the user holds now to the room. */
     @PUT
     @Path("users/{uid}")
-    public CompletionStage<Response> joinUser(@PathParam("room") String room, @PathParam("uid") String uid) {
+    @Operation(operationId = "joinUser", summary = "Join every connection the user holds now to the room")
+    @APIResponse(responseCode = "202", description = "Accepted: routed counts the user's connections asked to join",
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.ROUTED_EXAMPLE))
+    @APIResponse(responseCode = "400", description = "A bad room name",
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.BAD_REQUEST_EXAMPLE))
+    @SecurityRequirement(name = RestApplication.BEARER)
+    @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHORIZED,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.UNAUTHORIZED_EXAMPLE))
+    @APIResponse(responseCode = "403", description = ApiDocs.FORBIDDEN,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.FORBIDDEN_EXAMPLE))
+    public CompletionStage<Response> joinUser(@Parameter(description = ApiDocs.ROOM, required = true) @PathParam("room") String room,
+                                              @Parameter(description = ApiDocs.UID, required = true) @PathParam("uid") String uid) {
         return RestMessages.routed(valid(() -> rooms.joinUser(uid, room)));
     }
 
     /** Makes every connection of the user leave the room. */
     @DELETE
     @Path("users/{uid}")
-    public CompletionStage<Response> leaveUser(@PathParam("room") String room, @PathParam("uid") String uid) {
+    @Operation(operationId = "leaveUser", summary = "Make every connection of the user leave the room")
+    @APIResponse(responseCode = "202", description = "Accepted: routed counts the user's connections asked to leave",
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.ROUTED_EXAMPLE))
+    @APIResponse(responseCode = "400", description = "A bad room name",
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.BAD_REQUEST_EXAMPLE))
+    @SecurityRequirement(name = RestApplication.BEARER)
+    @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHORIZED,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.UNAUTHORIZED_EXAMPLE))
+    @APIResponse(responseCode = "403", description = ApiDocs.FORBIDDEN,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.FORBIDDEN_EXAMPLE))
+    public CompletionStage<Response> leaveUser(@Parameter(description = ApiDocs.ROOM, required = true) @PathParam("room") String room,
+                                               @Parameter(description = ApiDocs.UID, required = true) @PathParam("uid") String uid) {
         return RestMessages.routed(valid(() -> rooms.leaveUser(uid, room)));
     }
 

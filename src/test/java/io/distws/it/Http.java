@@ -24,6 +24,12 @@ public final class Http {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A GET that asks for a media type ({@code Accept}). */
+    public static HttpResponse<String> get(URI uri, String accept) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(15)).header("Accept", accept).GET()
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     public static HttpResponse<String> post(URI uri, String contentType, byte[] body) throws Exception {
         return CLIENT.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(15))
                         .header("Content-Type", contentType)

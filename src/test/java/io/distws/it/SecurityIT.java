@@ -423,6 +423,10 @@ class SecurityIT {
         }
         HttpResponse<String> health = call("GET", cluster.http(node).resolve("health/ready"), null, null);
         assertEquals(200, health.statusCode(), health.body());
+        // The OpenAPI document only describes the API: readable without a token on both servers (see OpenApiIT).
+        HttpResponse<String> openapi = call("GET", cluster.http(node).resolve("openapi"), null, null);
+        assertEquals(200, openapi.statusCode(), openapi.body());
+        assertTrue(openapi.body().contains("/api/nodes"), openapi.body());
         assertServes(node);
     }
 
