@@ -220,7 +220,7 @@ describe('rooms', () => {
     await assert.rejects(bob.publish(room, 'x'), (e) => e.code === 'forbidden');
   });
 
-  test('a publish right after join (not awaited) waits for the join', TEST, async () => {
+  test('a publish right after join() (not awaited) is accepted: the client holds it until joined', TEST, async () => {
     const [a, b, room] = [unique('alice'), unique('bob'), unique('room')];
     const alice = await connected(NODE1, a);
     await alice.join(room);
