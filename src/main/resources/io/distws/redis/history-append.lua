@@ -6,6 +6,12 @@
 -- ARGV[4] the opcode, ARGV[5] the data (Base64 for binary), ARGV[6] who the message is not for (JSON; '' for everyone),
 -- ARGV[7] the node that routes it ('' if none) and ARGV[8] the number of its send in that node's routing order
 -- Returns {offset, epoch}.
+--
+-- Idempotent for a routed message: the client library sends a script again when its reply is late or its connection
+-- drops (a retry), and the first run may have happened. A node appends in its routing order, one round trip at a
+-- time, so its numbers only grow: the meta's 'q:<node>' keeps '<number>:<offset>' of its last append, and a number
+-- not above it is a repeat, answered with the offset the message got the first time (looked up in the log when it was
+-- not the last one), never appended twice.
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if not epoch then
   -- A stream without its meta was lost (expired, Redis emptied): a new epoch, and no entry of the old one.
@@ -13,7 +19,35 @@ if not epoch then
   redis.call('DEL', KEYS[2])
   redis.call('HSET', KEYS[1], 'epoch', epoch)
 end
+local node = ARGV[7]
+local slot = tonumber(ARGV[8])
+if node ~= '' then
+  local last = redis.call('HGET', KEYS[1], 'q:' .. node)
+  if last then
+    local lastSlot, lastOffset = string.match(last, '^(%d+):(%d+)$')
+    if tonumber(lastSlot) == slot then
+      return {tonumber(lastOffset), epoch}
+    end
+    if tonumber(lastSlot) > slot then
+      local entries = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 512)
+      for _, entry in ipairs(entries) do
+        local f = entry[2]
+        local n, q
+        for i = 1, #f, 2 do
+          if f[i] == 'n' then n = f[i + 1] elseif f[i] == 'q' then q = f[i + 1] end
+        end
+        if n == node and tonumber(q) == slot then
+          return {tonumber(string.match(entry[1], '^(%d+)')), epoch}
+        end
+      end
+      -- Not among the last ones (trimmed meanwhile): appended as new, as without a number.
+    end
+  end
+end
 local top = redis.call('HINCRBY', KEYS[1], 'top', 1)
+if node ~= '' then
+  redis.call('HSET', KEYS[1], 'q:' .. node, slot .. ':' .. top)
+end
 local fields = {'o', ARGV[4], 'd', ARGV[5]}
 if ARGV[6] ~= '' then
   fields[#fields + 1] = 'x'

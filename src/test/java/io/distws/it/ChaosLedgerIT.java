@@ -231,6 +231,8 @@ class ChaosLedgerIT {
         volatile Position position;
         /** The position a {@code "position"} frame gave the binary message that follows it. */
         volatile Position binaryPosition;
+        /** What the test was doing when it closed. */
+        volatile String closedIn;
 
         Conn(int id, String uid, int node, Position since) {
             this.id = id;
@@ -387,6 +389,7 @@ class ChaosLedgerIT {
         private void ended(Conn conn, int code) {
             if (conn.closeCode == null) {
                 conn.closeCode = code;
+                conn.closedIn = phase;
             }
             if (conn.open) {
                 replace(byUid.get(conn.uid), conn);
@@ -766,8 +769,8 @@ class ChaosLedgerIT {
                     } else if (ofUserStream && peer.received.containsKey(s.id)) {
                         delivered++; // a later connection of the user recovered it
                         recovered++;
-                    } else if (c.closeCode != null && ofUserStream && toldNotRecovered(peer, c)) {
-                        told++; // a later connection heard that its stream could not be recovered
+                    } else if (c.closeCode != null && ofUserStream && (c.toldLost || toldNotRecovered(peer, c))) {
+                        told++; // it, or a later connection, heard that messages of its stream were lost
                     } else if (c.closeCode != null) {
                         lostWithClose++;
                         lostByCode.merge(c.closeCode, 1L, Long::sum);
@@ -776,7 +779,7 @@ class ChaosLedgerIT {
                             if (examples.size() < 5) {
                                 examples.add("not recovered: m" + s.id + " " + s.kind + " from " + s.from + " ("
                                         + s.phase + ") to " + c.uid + " closed " + c.closeCode + " on node" + c.node
-                                        + " at " + c.position + "; next: " + next(peer, c));
+                                        + " at " + c.position + "; its connections: " + history(peer));
                             }
                         }
                     } else if (s.routed < 0 || s.sendFailed || s.routed < s.expected.size() || c.toldLost) {
@@ -824,15 +827,15 @@ class ChaosLedgerIT {
             return false;
         }
 
-        /** The connection of the peer opened after {@code closed}, as a few words for an example. */
-        private String next(Peer peer, Conn closed) {
-            List<Conn> conns = peer.conns;
-            int i = conns.indexOf(closed) + 1;
-            if (i >= conns.size()) {
-                return "none";
+        /** The peer's connections, oldest first, as a few words each for an example. */
+        private String history(Peer peer) {
+            StringBuilder out = new StringBuilder();
+            for (Conn c : peer.conns) {
+                out.append("[").append(c.id).append(" node").append(c.node).append(" got ").append(c.received.size())
+                        .append(" recovered=").append(c.recovered).append(" lost=").append(c.toldLost)
+                        .append(" close=").append(c.closeCode).append(" (").append(c.closedIn).append(") at ").append(c.position).append("] ");
             }
-            Conn c = conns.get(i);
-            return "connection " + c.id + " on node" + c.node + " recovered=" + c.recovered + " close=" + c.closeCode;
+            return out.toString();
         }
 
         // ---- metrics

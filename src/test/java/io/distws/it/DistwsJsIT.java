@@ -1,10 +1,13 @@
 package io.distws.it;
 
+import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,9 +32,24 @@ class DistwsJsIT {
     private static final Duration SUITE_TIMEOUT = Duration.ofMinutes(5);
 
     @Test
+    void isServedAsJavaScriptOnBothServers() throws Exception {
+        for (String runtime : List.of("liberty", "payara")) {
+            URI node = Cluster.of(runtime, "queue").http(1);
+            for (String script : List.of("distws.js", "app.js")) {
+                HttpResponse<String> response = Http.get(node.resolve(script));
+                assertAll(runtime + " /" + script,
+                        () -> assertEquals(200, response.statusCode()),
+                        () -> assertEquals("text/javascript",
+                                response.headers().firstValue("Content-Type").orElse("").split(";")[0].trim()));
+            }
+        }
+    }
+
+    @Test
     void nodeSuitePassesAgainstTwoNodes() throws Exception {
         int major = nodeMajorVersion();
-        assumeTrue(major > 0, "node is not on the PATH: the distws.js suite is skipped");
+        assumeTrue(major >= 20, "node 20.10 or later is not on the PATH (found major version " + major
+                + "; 0: none): the distws.js suite is skipped");
         Cluster cluster = Cluster.of("queue");
         Path suite = Cluster.basedir().resolve("src/test/js");
         List<String> files;

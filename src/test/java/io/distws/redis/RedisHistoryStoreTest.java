@@ -165,6 +165,26 @@ class RedisHistoryStoreTest {
     }
 
     @Test
+    void recordsARoutedMessageOnceWhenItsAppendIsSentAgain() {
+        HistoryStore.Routed first = new HistoryStore.Routed("node-1:x", 7);
+        HistoryStore.Routed second = new HistoryStore.Routed("node-1:x", 8);
+        HistoryStore.Routed other = new HistoryStore.Routed("node-2:y", 7);
+        List<StreamPosition> once = done(store.append(List.of(
+                new HistoryStore.Append("u:dan", Message.text("a"), null, first),
+                new HistoryStore.Append("u:dan", Message.text("b"), null, second))));
+        // A retry of the whole round trip (its reply was lost), then another node's message with the same number.
+        List<StreamPosition> again = done(store.append(List.of(
+                new HistoryStore.Append("u:dan", Message.text("a"), null, first),
+                new HistoryStore.Append("u:dan", Message.text("b"), null, second),
+                new HistoryStore.Append("u:dan", Message.text("c"), null, other))));
+
+        assertAll(
+                () -> assertEquals(once, again.subList(0, 2), "the offsets the messages got the first time"),
+                () -> assertEquals(3, again.get(2).offset()),
+                () -> assertEquals(List.of("a", "b", "c"), texts(done(store.read("u:dan", 0, 10)))));
+    }
+
+    @Test
     void keepsWhoAMessageIsNotForWithIt() {
         HistoryStore.Excluded excluded = new HistoryStore.Excluded(Set.of("bob", "odd \"uid\"\n"),
                 Set.of(new DistributedFd("node-1:x", 7)));
