@@ -38,6 +38,8 @@ final class StreamDelivery {
     /** How long a gap waits for messages that may still be on their way before they are taken from the stream. */
     static final Duration LATE_LIMIT = Duration.ofSeconds(3);
     static final String LOST_REASON = "messages of a stream were lost; reconnect to resync";
+    /** The offset of a stream's first message in an epoch (the append script counts from 1). */
+    static final long FIRST_OFFSET = 1;
     /** The key of a follow of a connection's user stream asked for before it was bound (its user yet unknown). */
     static final String OWN_USER_STREAM = "u:";
 
@@ -193,13 +195,15 @@ final class StreamDelivery {
                     }
                     return false;
                 }
-                // The stream was lost and started again: what waited behind a gap goes out (the gap is lost), then
-                // the connection goes on in the new epoch.
-                if (!cursor.held.isEmpty()) {
-                    tellLost(c, mark.stream(), mark.position());
-                    cursor.flushInto(c);
+                // The stream was lost and started again: what waited behind a gap goes out, and the connection is
+                // told that what it had not had yet of the old epoch is gone with it (it cannot know how much).
+                // Then it goes on in the new epoch from its start: its first messages may still be on their way.
+                boolean positioned = !cursor.epoch.isEmpty();
+                cursor.flushInto(c);
+                if (positioned) {
+                    tellLost(c, mark.stream(), new StreamPosition(FIRST_OFFSET - 1, mark.epoch()));
                 }
-                cursor.moveTo(mark.epoch(), mark.offset());
+                cursor.moveTo(mark.epoch(), FIRST_OFFSET);
             }
             if (mark.offset() < cursor.next) {
                 stats.streamDuplicates.increment();

@@ -80,9 +80,21 @@ class StreamDeliveryTest {
         deliver("u:ann", 3, "new");
 
         assertAll(
-                () -> assertEquals(List.of("old#1", "new#1", "new#2", "lost after 2/new", "new#3"),
-                        sink.texts(5, WAIT)),
+                () -> assertEquals(List.of("old#1", "lost after 0/new", "new#1", "new#2", "lost after 2/new", "new#3"),
+                        sink.texts(6, WAIT)),
                 () -> assertEquals(2, stats.streamDuplicates()));
+    }
+
+    @Test
+    void tellsThatAStreamWasLostAndTakesTheNewEpochFromItsFirstMessage() throws Exception {
+        streams = new StreamDelivery(store, LOST_AS_TEXT, scheduler, 100, stats, null);
+        deliver("u:fay", 1, "old");
+        deliver("u:fay", 2, "new"); // the first message of the new epoch is still on its way (another node)
+        deliver("u:fay", 1, "new");
+
+        assertAll(
+                () -> assertEquals(List.of("old#1", "lost after 0/new", "new#1", "new#2"), sink.texts(4, WAIT)),
+                () -> assertEquals(0, stats.streamDuplicates()));
     }
 
     /** Messages as sent; a loss as "lost after offset/epoch". */

@@ -725,7 +725,10 @@ class ChaosLedgerIT {
 
         // ---- judging
 
-        /** Waits (bounded) until every sender heard back and every open receiver got what it should. */
+        /**
+         * Waits (bounded) until every sender heard back, every open receiver got what it should, and every user whose
+         * connection closed got the messages to it on a later connection or was told it could not.
+         */
         void settle() {
             long t0 = System.nanoTime();
             try {
@@ -735,6 +738,12 @@ class ChaosLedgerIT {
                             for (Conn c : s.expected) {
                                 if (c.usable() && !c.received.containsKey(s.id)) {
                                     return false;
+                                }
+                                Peer peer = byUid.get(c.uid);
+                                if (s.to != null && s.routed >= 0 && c.closeCode != null
+                                        && !peer.received.containsKey(s.id) && !c.toldLost
+                                        && !toldNotRecovered(peer, c)) {
+                                    return false; // its user's next connection may still be recovering it
                                 }
                             }
                         }
