@@ -87,11 +87,14 @@ export class DistwsError extends Error {
  * - `joined` / `left` `{ room, uid, self }`: a user's first connection joined a room this client is in, or its last
  *   one left (`self`: this client's own join or leave, also a re-join after a reconnect)
  * - `presence` `{ room, users, connections, complete }`: the answer to `presence()`
- * - `recovered` `{ room, count }`: the `count` missed messages of the stream (room null: the user's) were delivered
- *   as `message` events, after a reconnect or a re-join
+ * - `recovered` `{ room, count, expected }`: the `count` missed messages of the stream (room null: the user's) were
+ *   delivered as `message` events, after a reconnect or a re-join; `expected` is how many the server announced (more
+ *   than `count` when some of them never came)
  * - `notRecovered` `{ room }`: missed messages of that stream could not be replayed (too many, expired, another
  *   epoch); it goes on from now
  * - `lost` `{ room, offset, epoch, message }`: messages of that stream are gone; it goes on from that position
+ * - `position` `{ room, offset, epoch }`: the position of the user's stream (room null) or of a room's moved: from a
+ *   welcome, a joined answer, a message or `lost`
  * - `error` {@link DistwsError} (with `room` when a re-join was refused): a server error that answers no request
  */
 export class DistwsClient extends EventTarget {
@@ -478,7 +481,7 @@ export class DistwsClient extends EventTarget {
       return;
     }
     this.#setPosition(room, at);
-    if (recovered === true) this.#emit('recovered', { room, count: 0 });
+    if (recovered === true) this.#emit('recovered', { room, count: 0, expected: 0 });
     else if (recovered === false) this.#emit('notRecovered', { room });
   }
 
@@ -521,7 +524,7 @@ export class DistwsClient extends EventTarget {
     const replay = this.#replays.get(key);
     if (!replay) return;
     this.#replays.delete(key);
-    this.#emit('recovered', { room, count: replay.count });
+    this.#emit('recovered', { room, count: replay.count, expected: replay.until - replay.since });
   }
 
   #positionOf(room) {
@@ -532,6 +535,8 @@ export class DistwsClient extends EventTarget {
     if (!at) return;
     if (room === null) this.#position = at;
     else if (this.#rooms.has(room)) this.#rooms.get(room).position = at;
+    else return; // a room this client is not in (joined by a service): no position kept
+    this.#emit('position', { room, ...at });
   }
 
   #joined(frame) {

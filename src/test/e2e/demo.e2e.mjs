@@ -2,8 +2,10 @@
 // End-to-end test of the demo page: two browser pages on two nodes chat through the cluster, to one user, several,
 // everyone and in room "demo-room" (with live presence in the member list, leaving, and a kick through the REST API).
 // Then history and recovery: the second page's node is stopped and started again (bin/cluster start-node) while the
-// first page writes to its user and their room; the second page reconnects from its last position and shows what it
-// missed ("recovered 3 messages"), once and in order.
+// first page writes to its user and their room, and a third client (carol, a distws.js client in a third page) keeps
+// writing to both, before, during and after the restart; the second page reconnects from its last position, shows
+// what it missed ("recovered 12 messages"), and then every message of its user's stream and of the room exactly once
+// and in order, none missing.
 //
 //   node demo.e2e.mjs <baseUrl1> <baseUrl2> <screenshot.png>
 //
@@ -32,6 +34,9 @@ const PURGE_TIMEOUT_MS = 45_000;
 // The whole run, browser start and the node restart included (typically 80 s); below DemoPageIT's 4 minutes, so
 // that a run that hangs still fails here, with the pages' screenshots.
 const OVERALL_TIMEOUT_MS = 225_000;
+// carol writes to bob and to the room by turns, one message this often, through the restart of bob's node: at most
+// about half of distws.history.size (100) per stream while bob is away for up to 90 s.
+const CAROL_EVERY_MS = 1000;
 const VIEWPORT = { width: 1024, height: 800 };
 const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
@@ -60,6 +65,7 @@ const run = Math.random().toString(36).slice(2, 8);
 const alice = `alice-${run}`;
 const bob = `bob-${run}`;
 const nobody = `nobody-${run}`;
+const carol = `carol-${run}`;
 const ROOM = 'demo-room';
 const RESTART_ROOM = `restart-${run}`;
 const KICKED = 'closed 4000 kicked from the demo';
@@ -531,8 +537,40 @@ async function main() {
       `bob's page shows position ${await byTestId(page2, 'position').textContent()}, not the offset ${userOffset} of his last message`);
     pass(`bob's page keeps the position of his stream (offset ${userOffset}) and of ${RESTART_ROOM} (offset ${roomOffset})`);
 
+    // carol (a DistwsClient in a third page, on node 1) keeps writing to bob and to the room, one message every
+    // CAROL_EVERY_MS by turns, from before bob's node stops until after his page recovered: bob's page must show
+    // every message of his stream and of the room once and in order, whether it came live or was recovered.
+    const page3 = await context.newPage();
+    pages.push(page3);
+    page3.on('pageerror', (e) => problems.push(`page 3 threw: ${e.message}`));
+    await page3.goto(base1);
+    await page3.evaluate(async ({ to, room, uid, every, run }) => {
+      const { DistwsClient } = await import(new URL('distws.js', location.href).href);
+      const url = new URL('ws', location.href);
+      url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+      const client = new DistwsClient(url.href, { uid });
+      await client.connect();
+      await client.join(room);
+      const carol = { client, sent: [], settled: [], stop: false };
+      window.carol = carol;
+      carol.done = (async () => {
+        for (let i = 1; !carol.stop; i += 1) {
+          const toBob = i % 2 === 1;
+          const record = { toBob, body: `carol ${toBob ? 'to bob' : 'in the room'} ${Math.ceil(i / 2)} ${run}`, outcome: null };
+          carol.sent.push(record);
+          carol.settled.push((toBob ? client.send(to, record.body) : client.publish(room, record.body))
+            .then(({ routed }) => { record.outcome = `routed ${routed}`; }, (e) => { record.outcome = e.code; }));
+          await new Promise((r) => { setTimeout(r, every); });
+        }
+        await Promise.all(carol.settled);
+      })();
+    }, { to: bob, room: RESTART_ROOM, uid: carol, every: CAROL_EVERY_MS, run });
+    await waitForEntry(page2, 'bob receives carol\'s first message', { kind: 'message', from: carol, body: `carol to bob 1 ${run}` });
+    pass(`${carol} writes to ${bob} and ${RESTART_ROOM} every ${CAROL_EVERY_MS} ms by turns`);
+
     // bob's node stops: his page loses its connection and keeps trying; alice sees him leave the room.
     let nodeDown = true;
+    let carolSending = true;
     try {
       const stopping = Date.now();
       const since = () => `${((Date.now() - stopping) / 1000).toFixed(1)} s`;
@@ -549,7 +587,7 @@ async function main() {
       pass(`${node2.name} stopped (its JVM exited after ${exited}; bob's page closed with ${closeCode}, bob offline after `
         + `${wentOffline}, gone from ${RESTART_ROOM} after ${since()}): bob's page is reconnecting`);
 
-      // Meanwhile alice writes to bob (offline: the server keeps the messages) and to the room.
+      // Meanwhile alice writes to bob through her page (offline: the server keeps the messages) and to the room.
       const missed = [1, 2, 3].map((i) => `missed ${i} of 3 ${run}`);
       for (const [i, text] of missed.entries()) {
         await compose(page1, { to: bob, message: text });
@@ -573,61 +611,92 @@ async function main() {
       await startNode(node2);
       nodeDown = false;
       pass(`${node2.name} started again in ${((Date.now() - restarted) / 1000).toFixed(1)} s`);
-      await waitForText(page2, 'connection-note', /^Reconnected as .+; recovered 3 messages\.$/,
-        'bob\'s page recovers the 3 messages after his node restarted', RECOVERY_TIMEOUT_MS);
+      const note = await waitForText(page2, 'connection-note', /^Reconnected as .+; recovered \d+ messages\.$/,
+        'bob\'s page recovers what he missed after his node restarted', RECOVERY_TIMEOUT_MS);
+      const recoveredCount = Number(/recovered (\d+) messages\.$/.exec(note)[1]);
+      check(recoveredCount >= missed.length, `bob's page recovered ${recoveredCount} messages, fewer than alice's ${missed.length}`);
       await waitForText(page2, 'state', 'connected', 'bob is connected again');
-      await waitForEntry(page2, 'bob\'s log says the messages were recovered', { kind: 'system', body: 'Recovered 3 messages.' });
-      await waitForText(page2, 'room-note', `Rejoined ${RESTART_ROOM}; recovered 2 messages.`,
-        `bob's page rejoins ${RESTART_ROOM} and recovers its 2 messages`);
+      await waitForEntry(page2, 'bob\'s log says the messages were recovered',
+        { kind: 'system', body: `Recovered ${recoveredCount} messages.` });
+      const roomNote = await waitForText(page2, 'room-note', new RegExp(`^Rejoined ${RESTART_ROOM}; recovered \\d+ messages\\.$`),
+        `bob's page rejoins ${RESTART_ROOM} and recovers its messages`);
+      const roomRecoveredCount = Number(/recovered (\d+) messages\.$/.exec(roomNote)[1]);
+      check(roomRecoveredCount >= missedInRoom.length,
+        `bob's page recovered ${roomRecoveredCount} messages of ${RESTART_ROOM}, fewer than alice's ${missedInRoom.length}`);
       await waitForEntry(page2, 'bob\'s log says the room messages were recovered',
-        { kind: 'system', body: 'Recovered 2 messages.', room: RESTART_ROOM });
+        { kind: 'system', body: `Recovered ${roomRecoveredCount} messages.`, room: RESTART_ROOM });
       await waitForMembers(page1, RESTART_ROOM, { has: [alice, bob] }, `alice sees bob back in ${RESTART_ROOM}`);
-
-      const entries = await logEntries(page2);
-      const reconnected = entries.findLastIndex((e) => e.kind === 'system' && /^Reconnected as /.test(e.body ?? ''));
-      const after = entries.slice(reconnected + 1).filter((e) => e.kind === 'message' && e.from === alice);
-      const toBob = after.filter((e) => e.room === null);
-      const inRoom = after.filter((e) => e.room === RESTART_ROOM);
-      check(JSON.stringify(toBob.map((e) => e.body)) === JSON.stringify(missed),
-        `bob's page shows after reconnecting ${JSON.stringify(toBob.map((e) => e.body))}, expected ${JSON.stringify(missed)}`);
-      check(JSON.stringify(toBob.map((e) => e.offset)) === JSON.stringify([1, 2, 3].map((i) => userOffset + i)),
-        `the recovered messages have offsets ${JSON.stringify(toBob.map((e) => e.offset))}, expected the 3 after ${userOffset}`);
-      check(toBob.every((e) => e.recovered && e.detail === `recovered · offset ${e.offset}`),
-        'the recovered messages are not marked as recovered in bob\'s log');
-      check(JSON.stringify(inRoom.map((e) => e.body)) === JSON.stringify(missedInRoom),
-        `bob's page shows in ${RESTART_ROOM} ${JSON.stringify(inRoom.map((e) => e.body))}, expected ${JSON.stringify(missedInRoom)}`);
-      check(JSON.stringify(inRoom.map((e) => e.offset)) === JSON.stringify([1, 2].map((i) => roomOffset + i)),
-        `the recovered room messages have offsets ${JSON.stringify(inRoom.map((e) => e.offset))}, expected the 2 after ${roomOffset}`);
-      for (const text of [beforeRestart, roomBeforeRestart, ...missed, ...missedInRoom]) {
-        const n = entries.filter((e) => e.kind === 'message' && e.body === text).length;
-        check(n === 1, `bob's page shows "${text}" ${n} times`);
-      }
-      const recoveredAt = entries.findIndex((e) => e.kind === 'system' && e.body === 'Recovered 3 messages.');
-      check(recoveredAt > entries.findIndex((e) => e.body === missed[2]),
-        'bob\'s log says "Recovered 3 messages." before the third one arrived');
-      check(await byTestId(page2, 'position').getAttribute('data-offset') === String(userOffset + 3),
-        `bob's page shows position ${await byTestId(page2, 'position').textContent()}, expected offset ${userOffset + 3}`);
-      pass(`bob's page reconnected to ${await byTestId(page2, 'node').textContent()} and shows "recovered 3 messages": `
-        + 'the 3 messages and the 2 of the room, in order and once');
       await waitForText(page2, 'served-by', await byTestId(page2, 'node').textContent(),
         'bob\'s page names the restarted node at the top (api/nodes asked again on reconnecting)');
-      const recoveryShot = screenshot.replace(/(\.png)?$/i, '-recovery.png');
-      await saveSideBySide(context, page1, page2, recoveryShot,
-        [`${base1} — ${alice}`, `${base2} — ${bob}, after ${node2.name} restarted`]);
-      pass(`screenshot of the recovery saved to ${recoveryShot}`);
 
-      // Live again: the next message is not a recovered one.
+      // Live again: alice's next message is not a recovered one. carol stops a few messages later.
       const live = `after the restart ${run}`;
       await compose(page1, { to: bob, message: live });
       await byTestId(page1, 'send').click();
       await waitForEntry(page2, 'bob receives a live message after the recovery', { kind: 'message', from: alice, body: live });
       await waitForEntry(page1, 'alice\'s message to bob is routed again',
         { kind: 'sent', from: `you → ${bob}`, body: live, detail: 'routed to 1 connection' });
-      const liveEntry = (await logEntries(page2)).find((e) => e.body === live);
-      check(!liveEntry.recovered && liveEntry.offset === userOffset + 4,
-        `the live message after the recovery: ${JSON.stringify(liveEntry)}, expected offset ${userOffset + 4}, not recovered`);
-      pass('live messages after the recovery');
+      await new Promise((r) => { setTimeout(r, 4 * CAROL_EVERY_MS); });
+      const carolSent = await page3.evaluate(async () => {
+        window.carol.stop = true;
+        await window.carol.done;
+        return window.carol.sent;
+      });
+      carolSending = false;
+      const unsure = carolSent.filter((m) => !/^routed \d+$/.test(m.outcome) && !(m.toBob && m.outcome === 'offline'));
+      check(unsure.length === 0, `carol's messages that were neither routed nor kept for an offline bob: ${JSON.stringify(unsure)}`);
+      const carolToBob = carolSent.filter((m) => m.toBob).map((m) => m.body);
+      const carolInRoom = carolSent.filter((m) => !m.toBob).map((m) => m.body);
+      await waitForEntry(page2, 'bob receives carol\'s last message', { kind: 'message', from: carol, body: carolToBob.at(-1) });
+      await waitForEntry(page2, 'bob receives carol\'s last room message',
+        { kind: 'message', from: carol, body: carolInRoom.at(-1), room: RESTART_ROOM });
+
+      // Every message of bob's stream and of the room since the last one before the restart: once each, in order,
+      // with no offset missing; the recovered ones right after the reconnect, as many as the page said.
+      const entries = await logEntries(page2);
+      const checkStream = (label, room, baseOffset, sent, recovered) => {
+        const got = entries.filter((e) => e.kind === 'message' && e.room === room && e.offset > baseOffset);
+        const offsets = got.map((e) => e.offset);
+        const want = Array.from({ length: got.length }, (_, i) => baseOffset + 1 + i);
+        check(JSON.stringify(offsets) === JSON.stringify(want),
+          `${label}: bob's page shows offsets ${JSON.stringify(offsets)}, expected each of ${baseOffset + 1}.. once, in order`);
+        for (const [sender, bodies] of sent) {
+          const shown = got.filter((e) => e.from === sender).map((e) => e.body);
+          check(JSON.stringify(shown) === JSON.stringify(bodies), `${label}: bob's page shows from ${sender} `
+            + `${JSON.stringify(shown)}, expected each of ${JSON.stringify(bodies)} once, in order`);
+        }
+        const total = sent.reduce((n, [, bodies]) => n + bodies.length, 0);
+        check(got.length === total, `${label}: bob's page shows ${got.length} messages, ${total} were sent`);
+        const flags = got.map((e) => (e.recovered ? 'r' : '-')).join('');
+        check(/^-*r*-*$/.test(flags) && flags.split('r').length - 1 === recovered,
+          `${label}: the recovered messages (r) should be the ${recovered} in one run after the reconnect: ${flags}`);
+        check(got.filter((e) => e.recovered).every((e) => e.detail === `recovered · offset ${e.offset}`),
+          `${label}: a recovered message is not marked as recovered in bob's log`);
+        return got;
+      };
+      const toBob = checkStream(`${bob}'s stream`, null, userOffset, [[alice, [...missed, live]], [carol, carolToBob]],
+        recoveredCount);
+      const inRoom = checkStream(RESTART_ROOM, RESTART_ROOM, roomOffset, [[alice, missedInRoom], [carol, carolInRoom]],
+        roomRecoveredCount);
+      for (const text of [beforeRestart, roomBeforeRestart]) {
+        const n = entries.filter((e) => e.kind === 'message' && e.body === text).length;
+        check(n === 1, `bob's page shows "${text}" ${n} times`);
+      }
+      const lastRecovered = entries.findLastIndex((e) => e.recovered && e.room === null);
+      const recoveredAt = entries.findIndex((e) => e.kind === 'system' && e.room === null
+        && e.body === `Recovered ${recoveredCount} messages.`);
+      check(recoveredAt > lastRecovered, `bob's log says "Recovered ${recoveredCount} messages." before the last of them arrived`);
+      check(await byTestId(page2, 'position').getAttribute('data-offset') === String(toBob.at(-1).offset),
+        `bob's page shows position ${await byTestId(page2, 'position').textContent()}, expected offset ${toBob.at(-1).offset}`);
+      pass(`bob's page reconnected to ${await byTestId(page2, 'node').textContent()}, recovered ${recoveredCount} messages `
+        + `and ${roomRecoveredCount} of ${RESTART_ROOM}, and shows all ${toBob.length} to him (${carolToBob.length} from `
+        + `${carol}) and ${inRoom.length} in the room (${carolInRoom.length} from ${carol}): in order and once`);
+      const recoveryShot = screenshot.replace(/(\.png)?$/i, '-recovery.png');
+      await saveSideBySide(context, page1, page2, recoveryShot,
+        [`${base1} — ${alice}`, `${base2} — ${bob}, after ${node2.name} restarted`]);
+      pass(`screenshot of the recovery saved to ${recoveryShot}`);
     } finally {
+      if (carolSending) await page3.evaluate(() => { if (window.carol) window.carol.stop = true; }).catch(() => {});
       // Leave the shared cluster as it was, also when a check failed.
       if (nodeDown) await startNode(node2).catch((e) => console.error(`could not start ${node2.name} again: ${e.message}`));
     }

@@ -104,8 +104,8 @@ test('a binary message takes its stream position from the "position" frame befor
   again.receive({ type: 'message', from: 'v', data: 'missed, text', offset: 8, epoch: 'e' });
   again.receive({ type: 'joined', room: 'r', uid: 'u', id: rejoin.id, offset: 42, epoch: 'x', recovered: true });
   assert.deepEqual(events.filter((e) => e.type === 'recovered'), [
-    { type: 'recovered', room: null, count: 2 },
-    { type: 'recovered', room: 'r', count: 0 },
+    { type: 'recovered', room: null, count: 2, expected: 2 },
+    { type: 'recovered', room: 'r', count: 0, expected: 0 },
   ]);
   assert.deepEqual(events.filter((e) => e.type === 'message').slice(4).map((m) => [m.offset, m.recovered]),
     [[7, true], [8, true]]);
@@ -132,5 +132,41 @@ test('lost and notRecovered move the position on; the next reconnect goes on fro
   again.close(1006, '');
   again = await reopened;
   assert.deepEqual([again.url.searchParams.get('since'), again.url.searchParams.get('epoch')], ['2', 'f']);
+  client.close();
+});
+
+test('position events follow the welcome, joins, messages and lost; recovered tells how many were announced', async () => {
+  const { client, events } = scriptedClient();
+  const positions = [];
+  client.on('position', (p) => positions.push(p));
+  const opened = ScriptedSocket.next();
+  client.connect();
+  const socket = await opened;
+  socket.receive({ type: 'welcome', uid: 'u', fd: 'n-1', node: 'n', offset: 3, epoch: 'e' });
+  const joined = client.join('r');
+  const join = socket.sent.at(-1);
+  socket.receive({ type: 'joined', room: 'r', uid: 'u', id: join.id, offset: 10, epoch: 'x' });
+  await joined;
+  socket.receive({ type: 'message', from: 'v', data: 'a', offset: 4, epoch: 'e' });
+  socket.receive({ type: 'message', from: 'v', data: 'a', offset: 4, epoch: 'e' }); // a duplicate: no event
+  socket.receive({ type: 'message', from: 'v', room: 'other', data: 'b', offset: 7, epoch: 'y' }); // not a room of ours
+  socket.receive({ type: 'message', from: 'v', data: 'broadcast' }); // no position
+  socket.receive({ type: 'error', code: 'lost', room: 'r', message: 'gone', offset: 12, epoch: 'x' });
+  assert.deepEqual(positions, [
+    { room: null, offset: 3, epoch: 'e' },
+    { room: 'r', offset: 10, epoch: 'x' },
+    { room: null, offset: 4, epoch: 'e' },
+    { room: 'r', offset: 12, epoch: 'x' },
+  ]);
+
+  // A recovery of 3 announced messages of which the second never comes: counted 2, expected 3.
+  const reopened = ScriptedSocket.next();
+  socket.close(1006, '');
+  const again = await reopened;
+  again.receive({ type: 'welcome', uid: 'u', fd: 'n-2', node: 'n', offset: 7, epoch: 'e', recovered: true });
+  again.receive({ type: 'message', from: 'v', data: 'm5', offset: 5, epoch: 'e' });
+  again.receive({ type: 'message', from: 'v', data: 'm7', offset: 7, epoch: 'e' });
+  assert.deepEqual(events.filter((e) => e.type === 'recovered'), [{ type: 'recovered', room: null, count: 2, expected: 3 }]);
+  assert.deepEqual(positions.slice(4).filter((p) => p.room === null).map((p) => p.offset), [5, 7]);
   client.close();
 });

@@ -269,7 +269,7 @@ describe('reconnecting', () => {
     await reconnected;
     await recoveries.until(2);
     // The user stream's missed messages follow the welcome; the room's follow the answer to the re-join.
-    assert.deepEqual(recoveries, [{ room: null, count: 3 }, { room, count: 2 }]);
+    assert.deepEqual(recoveries, [{ room: null, count: 3, expected: 3 }, { room, count: 2, expected: 2 }]);
     await messages.until(7);
     assert.deepEqual(lost, []);
 
@@ -318,7 +318,7 @@ describe('reconnecting', () => {
     await sendMissed(dave, c, 'while closed');
     const recovered = next(carol, 'recovered', (r) => r.room === null);
     await carol.connect();
-    assert.deepEqual(await recovered, { room: null, count: 1 });
+    assert.deepEqual(await recovered, { room: null, count: 1, expected: 1 });
     assert.deepEqual(messages.map((m) => [m.data, m.recovered]), [['before', false], ['while closed', true]]);
   });
 });

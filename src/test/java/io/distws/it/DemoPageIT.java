@@ -50,6 +50,7 @@ class DemoPageIT {
 
         Run e2eRun = run(List.of("node", "demo.e2e.mjs", cluster.http(1).toString(), cluster.http(2).toString(),
                 screenshot.toString()), SCRIPT_TIMEOUT, "demo-e2e");
+        System.out.print(e2eRun.output()); // its checks, with what the recovery counted, in the test's output
 
         assertEquals(0, e2eRun.exitCode(), () -> "the demo page end-to-end test failed (screenshots of the pages are in "
                 + screenshot.getParent() + "):\n" + e2eRun.output());
