@@ -75,9 +75,12 @@ public final class ClusterNode implements AutoCloseable {
      *                 (a loss then closes the connection with 1012)
      * @param counts   makes the node's counts (see {@link NodeStats}), e.g. backed by a metrics library's counters;
      *                 {@code c -> Count.local()} keeps them in memory only
+     * @param writeTimes told the nanoseconds from enqueue to written of one frame in
+     *                 {@link LocalConnection#SAMPLE_EVERY} per connection (e.g. a metrics library's timer); null for none
      */
     public record Hooks(NodeEvents events, PresenceFrames presence, HistoryFrames history,
-                        java.util.function.Function<NodeStats.Counted, Count> counts) {
+                        java.util.function.Function<NodeStats.Counted, Count> counts,
+                        java.util.function.LongConsumer writeTimes) {
         public static final Hooks NONE = new Hooks(NodeEvents.NONE, null, null);
 
         public Hooks {
@@ -87,7 +90,7 @@ public final class ClusterNode implements AutoCloseable {
 
         /** Hooks whose counts are held in memory only. */
         public Hooks(NodeEvents events, PresenceFrames presence, HistoryFrames history) {
-            this(events, presence, history, c -> Count.local());
+            this(events, presence, history, c -> Count.local(), null);
         }
     }
 
@@ -102,7 +105,7 @@ public final class ClusterNode implements AutoCloseable {
         this.registry = backend.registry();
         this.stats = new NodeStats(hooks.counts());
         this.connections = new LocalConnections(nodeId, config.outboundMaxMessages(), config.outboundMaxBytes(),
-                config.outboundSendTimeout());
+                config.outboundSendTimeout(), hooks.writeTimes());
         Sequencer routing = new Sequencer();
         this.progress = new RoutingProgress(nodeId, routing::completed);
         this.streams = new StreamDelivery(backend.history(), hooks.history(), scheduler, config.historySize(), stats,

@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -16,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.metrics.Counter;
@@ -24,6 +26,7 @@ import org.eclipse.microprofile.metrics.MetricID;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.MetricUnits;
 import org.eclipse.microprofile.metrics.Tag;
+import org.eclipse.microprofile.metrics.Timer;
 
 /**
  * Publishes this node's numbers as MicroProfile Metrics (application scope), each with a description and a unit: the
@@ -37,6 +40,7 @@ public class DistwsMetrics {
     private static final Logger LOG = Logger.getLogger(DistwsMetrics.class.getName());
     static final String PREFIX = "distws_";
     static final String OUTBOX_PENDING = PREFIX + "outbox_pending";
+    static final String FRAME_WRITE_TIME = PREFIX + "frame_latency";
     /** How often the per-destination outbox gauges follow the outboxes that appear and go. */
     static final long OUTBOX_SCAN_SECONDS = 5;
 
@@ -62,6 +66,18 @@ public class DistwsMetrics {
         Counter counter = registry.counter(Metadata.builder().withName(name(counted))
                 .withDescription(counted.description()).withUnit(MetricUnits.NONE).build());
         return new CounterCount(counter);
+    }
+
+    /**
+     * The timer of frame write times (from enqueue on a connection's outbound queue to written to its socket), fed one
+     * frame in {@link io.distws.core.LocalConnection#SAMPLE_EVERY} per connection.
+     */
+    public LongConsumer frameWriteTimes() {
+        Timer timer = registry.timer(Metadata.builder().withName(FRAME_WRITE_TIME)
+                .withDescription("Time from queueing a frame on a connection's outbound queue to its write completing,"
+                        + " sampled: one frame in " + io.distws.core.LocalConnection.SAMPLE_EVERY + " per connection")
+                .withUnit(MetricUnits.SECONDS).build());
+        return nanos -> timer.update(Duration.ofNanos(nanos));
     }
 
     void register(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
