@@ -14,9 +14,10 @@ public final class NodeStats {
     public enum Counted {
         PACKETS_IN("Packets from other nodes this node received"),
         PACKETS_OUT("Packets this node sent to other nodes (taken by Redis)"),
-        FRAMES_DELIVERED("Frames queued for a local connection (delivered to its outbound queue)"),
-        FRAMES_DROPPED("Frames refused for a local connection that was gone or closed, or whose outbound queue"
-                + " overflowed"),
+        FRAMES_DELIVERED("Frames that packets from other nodes brought to this node's connections (queued on their"
+                + " outbound queues)"),
+        FRAMES_DROPPED("Frames from other nodes refused for a connection that was gone or closed, or whose outbound"
+                + " queue overflowed"),
         ECHOES_DROPPED("Packets this node received from itself and dropped"),
         PACKETS_MALFORMED("Packets from other nodes that could not be decoded and were dropped"),
         SLOW_CONSUMERS_CLOSED("Connections closed with 1008 because they did not read what was sent to them (outbound"
@@ -26,13 +27,12 @@ public final class NodeStats {
                 + " its connections with 1012)"),
         SEQUENCE_GAPS("Gaps seen in the packet sequence of other nodes (each logged as a warning with its range)"),
         PACKETS_MISSING("Packets of other nodes that never arrived, summed over all sequence gaps"),
-        PACKETS_DUPLICATE("Packets dropped because they had arrived before or belonged to an older stream of their"
-                + " origin"),
+        PACKETS_DUPLICATE("Packets dropped because they had arrived before or were of an older stream of their origin"),
         PACKET_SEND_FAILURES("Packets whose send to another node failed (Redis did not take them)"),
         STREAM_REPAIRS("Gaps in a connection's stream filled from the stream (or found unfillable)"),
         STREAM_LATE_FILLS("Messages taken from a stream for a connection before their packet was known to be lost"),
         STREAM_LOSSES("Times a connection was told that messages of a stream were lost for good"),
-        STREAM_DUPLICATES("Stream messages a connection had already and that were dropped"),
+        STREAM_DUPLICATES("Stream messages a connection had already, dropped"),
         RECOVERIES("Reconnects and joins that recovered every message they missed"),
         RECOVERIES_FAILED("Reconnects and joins that asked for a recovery that was impossible (another epoch, trimmed,"
                 + " expired)");
