@@ -53,7 +53,7 @@ public final class ClusterNode implements AutoCloseable {
     private final LocalConnections connections;
     private final LocalRooms localRooms = new LocalRooms();
     private final PacketCodec codec = new PacketCodec(MAX_PACKET_CHARS);
-    private final NodeStats stats = new NodeStats();
+    private final NodeStats stats;
     private final InboundDispatcher inbound;
     private final Router router;
     private final Memberships memberships;
@@ -73,12 +73,24 @@ public final class ClusterNode implements AutoCloseable {
      * @param presence renders the frames room members get when a user joins or leaves; null for none
      * @param history  renders the messages of streams with their position, and losses; null to deliver them as sent
      *                 (a loss then closes the connection with 1012)
+     * @param counts   makes the node's counts (see {@link NodeStats}), e.g. backed by a metrics library's counters;
+     *                 {@code c -> Count.local()} keeps them in memory only
+     * @param writeTimes told the nanoseconds from enqueue to written of one frame in
+     *                 {@link LocalConnection#SAMPLE_EVERY} per connection (e.g. a metrics library's timer); null for none
      */
-    public record Hooks(NodeEvents events, PresenceFrames presence, HistoryFrames history) {
+    public record Hooks(NodeEvents events, PresenceFrames presence, HistoryFrames history,
+                        java.util.function.Function<NodeStats.Counted, Count> counts,
+                        java.util.function.LongConsumer writeTimes) {
         public static final Hooks NONE = new Hooks(NodeEvents.NONE, null, null);
 
         public Hooks {
             java.util.Objects.requireNonNull(events, "events");
+            java.util.Objects.requireNonNull(counts, "counts");
+        }
+
+        /** Hooks whose counts are held in memory only. */
+        public Hooks(NodeEvents events, PresenceFrames presence, HistoryFrames history) {
+            this(events, presence, history, c -> Count.local(), null);
         }
     }
 
@@ -91,8 +103,9 @@ public final class ClusterNode implements AutoCloseable {
         this.rooms = backend.rooms();
         this.history = backend.history();
         this.registry = backend.registry();
+        this.stats = new NodeStats(hooks.counts());
         this.connections = new LocalConnections(nodeId, config.outboundMaxMessages(), config.outboundMaxBytes(),
-                config.outboundSendTimeout());
+                config.outboundSendTimeout(), hooks.writeTimes());
         Sequencer routing = new Sequencer();
         this.progress = new RoutingProgress(nodeId, routing::completed);
         this.streams = new StreamDelivery(backend.history(), hooks.history(), scheduler, config.historySize(), stats,
@@ -428,6 +441,52 @@ public final class ClusterNode implements AutoCloseable {
     /** Outboxes to other nodes: the live ones sent to, and any whose first send is in flight. */
     public int outboxes() {
         return router.outboxes();
+    }
+
+    /**
+     * Envelopes waiting in each outbox to be sent to another node (not counting the packet in flight), by destination
+     * node id; a snapshot.
+     */
+    public Map<String, Integer> outboxPending() {
+        return router.outboxPending();
+    }
+
+    /**
+     * Packets addressed to this node that the backend holds and this node has not taken yet (the queue driver's inbox
+     * length), or -1 when the transport cannot tell (pub/sub) or the backend did not answer in time.
+     */
+    public long inboxLength() {
+        return transport.backlog();
+    }
+
+    /** Distinct users with a bound connection on this node. */
+    public int localUsers() {
+        java.util.Set<String> users = new java.util.HashSet<>();
+        for (LocalConnection c : connections.all()) {
+            io.distws.spi.Relation relation = c.relation();
+            if (relation != null) {
+                users.add(relation.uid());
+            }
+        }
+        return users.size();
+    }
+
+    /** Frames waiting in the fullest outbound queue of this node's connections. */
+    public int outboundQueueMax() {
+        int max = 0;
+        for (LocalConnection c : connections.all()) {
+            max = Math.max(max, c.queuedMessages());
+        }
+        return max;
+    }
+
+    /** Frames waiting in the outbound queues of all this node's connections. */
+    public long outboundQueueTotal() {
+        long total = 0;
+        for (LocalConnection c : connections.all()) {
+            total += c.queuedMessages();
+        }
+        return total;
     }
 
     // ---- liveness (see Heartbeat)

@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -28,6 +29,13 @@ public final class LocalConnection {
     /** WebSocket close code for an endpoint going away, e.g. a server shutting down (RFC 6455). */
     public static final int CLOSE_GOING_AWAY = 1001;
     private static final Logger LOG = Logger.getLogger(LocalConnection.class.getName());
+    /**
+     * One frame in this many is timed from enqueue to written (when a consumer of the times was given): costs a
+     * shared-histogram update per sample instead of per frame on the delivery path.
+     */
+    public static final int SAMPLE_EVERY = 16;
+    /** {@link Write#queuedAt} of a frame that is not timed ({@code System.nanoTime()} may be negative, not this). */
+    private static final long NOT_TIMED = Long.MIN_VALUE;
 
     private final DistributedFd fd;
     private final ConnectionSink sink;
@@ -36,7 +44,14 @@ public final class LocalConnection {
     private final long sendTimeoutNanos;
     private final Runnable onOverflow;
     private final Runnable onEnded;
+    /** Told the nanoseconds from enqueue to written of sampled frames; null when nobody wants them. */
+    private final LongConsumer writeTimes;
     private final ArrayDeque<Message> queue = new ArrayDeque<>();
+    /** Frames queued since the last sample was taken. */
+    private int sinceSample;
+    /** The frame being timed (by identity), or null; when it was queued. */
+    private Message timed;
+    private long timedAt;
     private long queuedBytes;
     private boolean writing;
     /** When the current run of writes last made progress (started, or a write completed). */
@@ -64,6 +79,16 @@ public final class LocalConnection {
      */
     LocalConnection(DistributedFd fd, ConnectionSink sink, int maxMessages, long maxBytes, long sendTimeoutNanos,
                     Runnable onOverflow, Runnable onEnded) {
+        this(fd, sink, maxMessages, maxBytes, sendTimeoutNanos, onOverflow, onEnded, null);
+    }
+
+    /**
+     * @param writeTimes told the nanoseconds from enqueue to written of one frame in {@link #SAMPLE_EVERY} (at most one
+     *                   timed at a time per connection); null for none
+     */
+    LocalConnection(DistributedFd fd, ConnectionSink sink, int maxMessages, long maxBytes, long sendTimeoutNanos,
+                    Runnable onOverflow, Runnable onEnded, LongConsumer writeTimes) {
+        this.writeTimes = writeTimes;
         this.fd = fd;
         this.sink = sink;
         this.maxMessages = maxMessages;
@@ -131,13 +156,18 @@ public final class LocalConnection {
             if (closed || pendingClose != null) {
                 return false;
             }
-            if (queue.size() + frames.size() > maxMessages || queuedBytes + bytes > maxBytes
-                    || stalled(System.nanoTime())) {
+            long now = System.nanoTime();
+            if (queue.size() + frames.size() > maxMessages || queuedBytes + bytes > maxBytes || stalled(now)) {
                 closed = true;
                 overflowed = true;
                 queue.clear();
                 queuedBytes = 0;
             } else {
+                if (writeTimes != null && timed == null && (sinceSample += frames.size()) >= SAMPLE_EVERY) {
+                    sinceSample = 0;
+                    timed = frames.get(frames.size() - 1);
+                    timedAt = now;
+                }
                 queue.addAll(frames);
                 queuedBytes += bytes;
                 startWriting = !writing;
@@ -249,9 +279,14 @@ public final class LocalConnection {
         while (true) {
             Message next;
             PendingClose closeNow = null;
+            long queuedAt = NOT_TIMED;
             synchronized (this) {
                 progressAt = System.nanoTime();
                 next = closed ? null : queue.poll();
+                if (next != null && next == timed) {
+                    timed = null;
+                    queuedAt = timedAt;
+                }
                 if (next == null) {
                     writing = false;
                     if (!closed && pendingClose != null) {
@@ -268,7 +303,7 @@ public final class LocalConnection {
                 }
                 return;
             }
-            Write write = new Write();
+            Write write = new Write(queuedAt);
             sink.write(next, write::completed);
             if (!write.returnedBeforeCompletion()) {
                 continue;
@@ -279,8 +314,14 @@ public final class LocalConnection {
 
     /** Tracks whether a write completed inside {@code sink.write} (loop on) or later on another thread (pump there). */
     private final class Write {
+        /** When the frame was queued if it is timed, else {@link #NOT_TIMED}. */
+        private final long queuedAt;
         private boolean returned;
         private boolean done;
+
+        Write(long queuedAt) {
+            this.queuedAt = queuedAt;
+        }
 
         synchronized boolean returnedBeforeCompletion() {
             returned = true;
@@ -292,6 +333,13 @@ public final class LocalConnection {
             synchronized (this) {
                 done = true;
                 later = returned;
+            }
+            if (queuedAt != NOT_TIMED && failure == null) {
+                try {
+                    writeTimes.accept(System.nanoTime() - queuedAt);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.FINE, "Recording a write time failed", e);
+                }
             }
             if (failure != null) {
                 LOG.log(Level.FINE, "Write to " + fd + " failed; closing it", failure);

@@ -17,6 +17,7 @@ public final class LocalConnections {
     private final int maxMessages;
     private final long maxBytes;
     private final long sendTimeoutNanos;
+    private final java.util.function.LongConsumer writeTimes;
     private final AtomicLong lastFd = new AtomicLong();
     private final ConcurrentHashMap<Long, LocalConnection> byFd = new ConcurrentHashMap<>();
 
@@ -26,6 +27,16 @@ public final class LocalConnections {
 
     /** @param sendTimeout a connection whose queued frames make no progress this long is a slow consumer */
     public LocalConnections(String nodeId, int maxMessages, long maxBytes, java.time.Duration sendTimeout) {
+        this(nodeId, maxMessages, maxBytes, sendTimeout, null);
+    }
+
+    /**
+     * @param writeTimes told the nanoseconds from enqueue to written of sampled frames (see
+     *                   {@link LocalConnection#SAMPLE_EVERY}); null for none
+     */
+    public LocalConnections(String nodeId, int maxMessages, long maxBytes, java.time.Duration sendTimeout,
+                            java.util.function.LongConsumer writeTimes) {
+        this.writeTimes = writeTimes;
         this.nodeId = nodeId;
         this.maxMessages = maxMessages;
         this.maxBytes = maxBytes;
@@ -46,7 +57,7 @@ public final class LocalConnections {
         DistributedFd fd = new DistributedFd(nodeId, lastFd.incrementAndGet());
         LocalConnection[] self = new LocalConnection[1];
         LocalConnection connection = new LocalConnection(fd, sink, maxMessages, maxBytes, sendTimeoutNanos,
-                () -> onOverflow.accept(self[0]), () -> onEnded.accept(self[0]));
+                () -> onOverflow.accept(self[0]), () -> onEnded.accept(self[0]), writeTimes);
         self[0] = connection;
         byFd.put(fd.fd(), connection);
         return connection;

@@ -108,6 +108,11 @@ final class Outbox {
                 + " bytes); it was not sent");
     }
 
+    /** Envelopes waiting to be sent (not counting the packet in flight). */
+    synchronized int pendingEnvelopes() {
+        return pending.size();
+    }
+
     /** Queues one envelope, or refuses it; call holding the lock. */
     private CompletableFuture<Boolean> enqueue(Envelope envelope) {
         long bytes = codec.envelopeBytesBound(envelope);

@@ -317,6 +317,13 @@ final class Router {
         return outboxes.size();
     }
 
+    /** Envelopes waiting in each outbox, by destination; a snapshot. */
+    java.util.Map<String, Integer> outboxPending() {
+        java.util.Map<String, Integer> pending = new java.util.TreeMap<>();
+        outboxes.forEach((destination, outbox) -> pending.put(destination, outbox.pendingEnvelopes()));
+        return pending;
+    }
+
     private static CompletionStage<Integer> sum(int local, List<CompletableFuture<Integer>> remote) {
         if (remote.isEmpty()) {
             return CompletableFuture.completedFuture(local);

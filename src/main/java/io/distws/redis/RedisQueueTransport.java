@@ -47,6 +47,7 @@ public final class RedisQueueTransport implements Transport {
      */
     private static final long POP_GRACE_MILLIS = 2000;
     private static final long RETRY_PAUSE_MILLIS = 250;
+    private static final long BACKLOG_WAIT_MILLIS = 1000;
 
     private final RedissonClient redis;
     private final RedisKeys keys;
@@ -55,7 +56,7 @@ public final class RedisQueueTransport implements Transport {
     private volatile boolean running;
     private volatile boolean failing;
     private volatile Thread consumer;
-    private RBlockingDeque<String> inbox;
+    private volatile RBlockingDeque<String> inbox;
     private RList<String> processing;
     private Inbound inbound;
 
@@ -209,6 +210,23 @@ public final class RedisQueueTransport implements Transport {
     public CompletionStage<Boolean> send(String nodeId, String packet) {
         return PUSH_IF_ALIVE.evalLong(redis, List.of(keys.nodeInbox(nodeId), keys.nodeAlive(nodeId)), packet,
                 inboxExpiryMillis).thenApply(result -> result != null && result > 0);
+    }
+
+    /** The inbox's length now (LLEN, one round trip, waited for up to a second): packets not taken yet. */
+    @Override
+    public long backlog() {
+        RBlockingDeque<String> queue = inbox;
+        if (queue == null) {
+            return -1;
+        }
+        try {
+            return queue.sizeAsync().toCompletableFuture().get(BACKLOG_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /** Whether the consumer thread is taking packets: it runs and its last take reached Redis. */

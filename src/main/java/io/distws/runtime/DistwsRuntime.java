@@ -44,6 +44,10 @@ public class DistwsRuntime {
     @Inject
     BeanManager beans;
 
+    /** Backs the node's counts with MicroProfile counters. */
+    @Inject
+    DistwsMetrics metrics;
+
     /** The application's presence frames, if it has a bean for them (the bundled endpoint does). */
     @Inject
     Instance<PresenceFrames> presenceFrames;
@@ -105,7 +109,8 @@ public class DistwsRuntime {
             node = ClusterNode.start(config, backend.backend(), executor, scheduler,
                     new ClusterNode.Hooks(new CdiNodeEvents(beans, executor),
                             presenceFrames.isResolvable() ? presenceFrames.get() : null,
-                            historyFrames.isResolvable() ? historyFrames.get() : null));
+                            historyFrames.isResolvable() ? historyFrames.get() : null, metrics::count,
+                            metrics.frameWriteTimes()));
             redis = backend;
             // On SIGTERM the servers drop open sockets before any application callback runs; a JVM shutdown hook
             // runs first, so clients get 1001 (going away). Not a managed thread: none can be had at JVM exit.

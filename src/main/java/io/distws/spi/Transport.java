@@ -30,6 +30,14 @@ public interface Transport extends AutoCloseable {
         return java.util.concurrent.CompletableFuture.completedFuture(null);
     }
 
+    /**
+     * Packets addressed to this node that the backend holds and this node has not taken yet, or -1 when this transport
+     * cannot tell (or the backend did not answer at once). For metrics: may ask the backend, so not for hot paths.
+     */
+    default long backlog() {
+        return -1;
+    }
+
     /** Whether the inbound side is taking packets. */
     default boolean receiving() {
         return true;

@@ -47,6 +47,31 @@ class LocalConnectionTest {
     }
 
     @Test
+    void timesOneFrameInSampleEveryFromEnqueueToWritten() {
+        TestSink sink = TestSink.deferred();
+        List<Long> times = new ArrayList<>();
+        LocalConnection connection = new LocalConnections(NODE, 1000, 1 << 20, java.time.Duration.ofSeconds(10),
+                times::add).open(sink, overflowed::add);
+        for (int i = 0; i < 2 * LocalConnection.SAMPLE_EVERY; i++) {
+            connection.enqueue(Message.text("m" + i));
+        }
+        assertEquals(List.of(), times, "no frame written yet");
+        while (sink.completeNext(null)) {
+            // each completion starts the next write
+        }
+        // The frame that made the first sample is timed; the next sample waits for it, then takes the next run.
+        assertEquals(1, times.size(), times.toString());
+        assertTrue(times.get(0) >= 0);
+        for (int i = 0; i < LocalConnection.SAMPLE_EVERY; i++) {
+            connection.enqueue(Message.text("n" + i));
+        }
+        while (sink.completeNext(null)) {
+            // as above
+        }
+        assertEquals(2, times.size(), times.toString());
+    }
+
+    @Test
     void writesQueuedFramesInEnqueueOrderAsWritesComplete() {
         TestSink sink = TestSink.deferred();
         LocalConnection connection = open(sink, 100, 1 << 20);

@@ -79,11 +79,15 @@ final class NodeMetrics {
         }
     }
 
-    /** The value of {@code name} in Prometheus text ({@code name{mp_scope="application",} 3.0}), or -1. */
+    /**
+     * The value of {@code name} in Prometheus text ({@code name{mp_scope="application",} 3.0} for a gauge,
+     * {@code name_total{...} 3.0} for a counter), or -1.
+     */
     static long value(String body, String name) {
         for (String line : body.split("\n")) {
-            if (line.startsWith(name) && line.length() > name.length()
-                    && (line.charAt(name.length()) == '{' || line.charAt(name.length()) == ' ')) {
+            int end = line.startsWith(name + "_total") ? name.length() + "_total".length() : name.length();
+            if (line.startsWith(name) && line.length() > end
+                    && (line.charAt(end) == '{' || line.charAt(end) == ' ')) {
                 String v = line.substring(line.lastIndexOf(' ') + 1).trim();
                 try {
                     return (long) Double.parseDouble(v);
