@@ -98,7 +98,7 @@ final class StreamDelivery {
      *
      * @return false if the connection is closed or already had it
      */
-    boolean deliver(LocalConnection c, String origin, Mark mark, List<Message> frames) {
+    boolean deliver(LocalConnection c, String origin, Mark mark, List<Message> rendered) {
         if (c.isClosed()) {
             return false;
         }
@@ -107,13 +107,13 @@ final class StreamDelivery {
         synchronized (gate) {
             waits = gate.mustWait(c, origin, mark.stream()) && c.cursors().containsKey(mark.stream());
             if (waits) {
-                gate.parked.add(new StreamGate.Parked(origin, mark, frames));
+                gate.parked.add(new StreamGate.Parked(origin, mark, rendered));
             }
         }
         if (waits) {
             return parked(c);
         }
-        boolean taken = inOrder(c, origin, mark, frames);
+        boolean taken = inOrder(c, origin, mark, rendered);
         release(c);
         return taken;
     }
@@ -170,7 +170,7 @@ final class StreamDelivery {
     }
 
     /** {@link #deliver} once it is the message's turn at the connection. */
-    private boolean inOrder(LocalConnection c, String origin, Mark mark, List<Message> frames) {
+    private boolean inOrder(LocalConnection c, String origin, Mark mark, List<Message> rendered) {
         if (c.isClosed()) {
             return false;
         }
@@ -180,7 +180,7 @@ final class StreamDelivery {
         boolean scheduleRepair = false;
         synchronized (cursor) {
             if (cursor.starting) {
-                cursor.hold(mark, frames, origin);
+                cursor.hold(mark, rendered, origin);
                 return true;
             }
             if (!cursor.epoch.equals(mark.epoch())) {
@@ -196,11 +196,14 @@ final class StreamDelivery {
                     return false;
                 }
                 // The stream was lost and started again: what waited behind a gap goes out, and the connection is
-                // told that what it had not had yet of the old epoch is gone with it (it cannot know how much).
+                // told that what it had not had yet of the old epoch is gone with it (nobody can know how much).
+                // Without frames to tell it softly, only a connection known to have missed something (a gap) is
+                // closed for it: closing every connection of the cluster whenever Redis is emptied would be worse.
                 // Then it goes on in the new epoch from its start: its first messages may still be on their way.
+                boolean missed = !cursor.held.isEmpty();
                 boolean positioned = !cursor.epoch.isEmpty();
                 cursor.flushInto(c);
-                if (positioned) {
+                if (missed || (positioned && frames != null)) {
                     tellLost(c, mark.stream(), new StreamPosition(FIRST_OFFSET - 1, mark.epoch()));
                 }
                 cursor.moveTo(mark.epoch(), FIRST_OFFSET);
@@ -210,7 +213,7 @@ final class StreamDelivery {
                 return false;
             }
             if (mark.offset() == cursor.next) {
-                c.enqueue(frames);
+                c.enqueue(rendered);
                 cursor.next++;
                 cursor.drainInto(c);
                 return true;
@@ -218,7 +221,7 @@ final class StreamDelivery {
             if (cursor.held.isEmpty()) {
                 cursor.gapSince = System.nanoTime(); // a new gap opens
             }
-            cursor.hold(mark, frames, origin);
+            cursor.hold(mark, rendered, origin);
             if (cursor.held.size() > StreamCursor.MAX_HELD) {
                 repairNow = true;
             } else if (!cursor.repairScheduled) {
