@@ -115,7 +115,7 @@ export class DistwsClient extends EventTarget {
   #asked = null;              // the position the open connection asked to recover from
   #rooms = new Map();         // name -> { joined, position, details }: rooms this client is in, or re-joins
   #replays = new Map();       // stream key (room, or '' for the user's) -> { since, until, epoch, count }
-  #binaryPosition = null;     // { room, at } from the "position" frame before a binary message
+  #nextPosition = null;       // { room, at } from the "position" frame before a message that cannot carry it
 
   /**
    * @param {string | string[]} url the `/ws` URL (`ws://host:port/ws`), or several (nodes of one cluster) tried in
@@ -300,7 +300,7 @@ export class DistwsClient extends EventTarget {
     }
     ws.binaryType = 'arraybuffer';
     this.#ws = ws;
-    this.#binaryPosition = null;
+    this.#nextPosition = null;
     this.#timer = setTimeout(() => {
       ws.close();
       this.#closed(ws, 1006, `no welcome within ${this.#options.connectTimeout} ms`);
@@ -433,14 +433,14 @@ export class DistwsClient extends EventTarget {
     try {
       frame = JSON.parse(data);
     } catch {
-      this.#emit('error', new DistwsError('bad_frame', 'the server sent a frame that is not JSON'));
+      this.#rawReceived(data); // text sent as it is (e.g. over the REST API): a message, not a protocol frame
       return;
     }
     switch (frame?.type) {
       case 'welcome': this.#welcomed(frame); break;
       case 'message': this.#messageReceived(frame); break;
       case 'position':
-        this.#binaryPosition = { room: typeof frame.room === 'string' ? frame.room : null, at: positionOf(frame) };
+        this.#nextPosition = { room: typeof frame.room === 'string' ? frame.room : null, at: positionOf(frame) };
         break;
       case 'ack': this.#settle(String(frame.id), null, { routed: frame.routed }); break;
       case 'joined': this.#joined(frame); break;
@@ -491,11 +491,22 @@ export class DistwsClient extends EventTarget {
   }
 
   #binaryReceived(data) {
-    // A binary frame carries only the payload; one of a stream comes right after a "position" frame naming it.
-    const positioned = this.#binaryPosition;
-    this.#binaryPosition = null;
+    this.#unframedReceived(data, true);
+  }
+
+  #rawReceived(text) {
+    this.#unframedReceived(text, false);
+  }
+
+  /**
+   * A frame that carries only the payload (binary, or text that is not JSON): one of a stream comes right after a
+   * "position" frame naming its stream and offset; without one it is a broadcast or history is off.
+   */
+  #unframedReceived(data, binary) {
+    const positioned = this.#nextPosition;
+    this.#nextPosition = null;
     const room = positioned?.room ?? null;
-    this.#deliver(room, positioned?.at ?? null, { from: null, room, data, binary: true });
+    this.#deliver(room, positioned?.at ?? null, { from: null, room, data, binary });
   }
 
   /** Moves the stream's position on, drops what was had already, counts a replay, and tells the message. */

@@ -112,6 +112,27 @@ test('a binary message takes its stream position from the "position" frame befor
   client.close();
 });
 
+test('text that is not JSON (sent over REST) is a message, positioned by the frame before it', async () => {
+  const { client, events } = scriptedClient();
+  const opened = ScriptedSocket.next();
+  const connected = client.connect();
+  const socket = await opened;
+  socket.receive({ type: 'welcome', uid: 'u', fd: 'n-1', node: 'n', offset: 2, epoch: 'e' });
+  await connected;
+  const raw = (text) => socket.dispatchEvent(Object.assign(new Event('message'), { data: text }));
+
+  socket.receive({ type: 'position', offset: 3, epoch: 'e' });
+  raw('over http');
+  raw('no history: as it is');
+
+  assert.deepEqual(events.filter((e) => e.type === 'message').map(({ offset, binary, data }) => [offset, binary, data]),
+    [[3, false, 'over http'], [null, false, 'no history: as it is']]);
+  const reopened = ScriptedSocket.next();
+  socket.close(1012, 'restart');
+  assert.equal((await reopened).url.searchParams.get('since'), '3');
+  client.close();
+});
+
 test('lost and notRecovered move the position on; the next reconnect goes on from there', async () => {
   const { client, events } = scriptedClient();
   const opened = ScriptedSocket.next();

@@ -18,8 +18,12 @@ public class WireHistoryFrames implements HistoryFrames {
     @Override
     public List<Message> positioned(Message message, String room, StreamPosition position) {
         if (message.opcode() == Opcode.TEXT) {
-            return List.of(WireProtocol.positioned(message, position));
+            Message inline = WireProtocol.positioned(message, position);
+            if (inline != message) {
+                return List.of(inline);
+            }
         }
+        // Binary, or text that is not a JSON object (sent as it is, e.g. over REST): the position goes before it.
         return List.of(Message.text(WireProtocol.position(room, position)), message);
     }
 

@@ -322,7 +322,7 @@ public final class WireProtocol {
 
     /**
      * A frame with the position of its message in its stream: {@code "offset"} and {@code "epoch"} added to the JSON
-     * object of a text frame (as its last fields); a binary frame as it is (see {@link #position}).
+     * object of a text frame (as its last fields); any other frame as it is, the same instance (see {@link #position}).
      */
     public static Message positioned(Message message, StreamPosition position) {
         if (message.opcode() != Opcode.TEXT) {

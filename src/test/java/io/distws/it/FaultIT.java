@@ -1,7 +1,9 @@
 package io.distws.it;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -133,6 +135,11 @@ class FaultIT {
                 JsonObject reply = a.nextJson();
                 return "ack".equals(reply.getString("type")) && reply.getInt("routed") == 1;
             });
+            JsonObject lost = b.nextJson();
+            assertAll("Redis lost bob's stream: he is told before the first message of its new epoch",
+                    () -> assertEquals("lost", lost.getString("code", null), lost.toString()),
+                    () -> assertEquals(0, lost.getInt("offset")),
+                    () -> assertFalse(lost.getString("epoch").equals(b.welcome().getString("epoch"))));
             assertEquals("after", b.nextJson().getString("data"));
 
             URI fromBefore = URI.create(c.ws(1, bob) + "&since=0&epoch=" + b.welcome().getString("epoch"));

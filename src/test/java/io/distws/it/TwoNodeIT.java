@@ -115,7 +115,7 @@ class TwoNodeIT {
         String bob = uid("bob");
         try (WsClient a = WsClient.connect(cluster.ws(1, alice)); WsClient b = WsClient.connect(cluster.ws(2, bob))) {
             a.send("{\"type\":\"send\",\"to\":\"" + bob + "\",\"data\":\"\u00fcber bin\",\"opcode\":\"binary\"}");
-            assertArrayEquals("\u00fcber bin".getBytes(StandardCharsets.UTF_8), b.next().binary());
+            assertArrayEquals("\u00fcber bin".getBytes(StandardCharsets.UTF_8), b.nextPositioned().binary());
         }
     }
 
@@ -181,13 +181,13 @@ class TwoNodeIT {
                     "text/plain", "over http".getBytes(StandardCharsets.UTF_8));
             assertEquals(202, one.statusCode(), one.body());
             assertEquals(1, Http.json(one).getInt("routed"));
-            assertEquals("over http", d.next().text());
+            assertEquals("over http", d.nextPositioned().text()); // plain text: its position comes before it
 
             HttpResponse<String> many = Http.post(cluster.http(2).resolve("api/messages?to=" + dana + "&to=" + erin),
                     "application/octet-stream", new byte[] {7, 8, 9});
             assertEquals(2, Http.json(many).getInt("routed"), many.body());
-            assertArrayEquals(new byte[] {7, 8, 9}, d.next().binary());
-            assertArrayEquals(new byte[] {7, 8, 9}, e.next().binary());
+            assertArrayEquals(new byte[] {7, 8, 9}, d.nextPositioned().binary());
+            assertArrayEquals(new byte[] {7, 8, 9}, e.nextPositioned().binary());
 
             JsonObject presence = Http.json(Http.get(cluster.http(1).resolve("api/users/" + dana)));
             assertTrue(presence.getBoolean("online"));

@@ -103,6 +103,19 @@ public final class WsClient implements AutoCloseable {
         return f;
     }
 
+    /**
+     * The frame of a stream message that cannot carry its position (binary, or text that is not a JSON object): checks
+     * that the {@code "position"} frame of that stream comes right before it.
+     */
+    public Frame nextPositioned() throws InterruptedException {
+        JsonObject position = nextJson();
+        if (!"position".equals(position.getString("type", null)) || !position.containsKey("offset")
+                || !position.containsKey("epoch")) {
+            throw new AssertionError("expected a position frame before the message, got " + position);
+        }
+        return next();
+    }
+
     /** The next frame as JSON. */
     public JsonObject nextJson() throws InterruptedException {
         return next().json();

@@ -338,7 +338,7 @@ class WireProtocolTest {
     }
 
     @Test
-    void positionsATextMessageInItsFrameAndABinaryOneInTheFrameBeforeIt() {
+    void positionsAJsonMessageInItsFrameAndAnyOtherInTheFrameBeforeIt() {
         io.distws.api.StreamPosition at = new io.distws.api.StreamPosition(7, "ep");
         WireHistoryFrames frames = new WireHistoryFrames();
         io.distws.api.Message binary = io.distws.api.Message.binary(new byte[] {1, 2});
@@ -352,7 +352,11 @@ class WireProtocolTest {
                         frames.positioned(binary, null, at)),
                 () -> assertEquals(List.of(io.distws.api.Message.text(
                                 "{\"type\":\"position\",\"room\":\"r\",\"offset\":7,\"epoch\":\"ep\"}"), binary),
-                        frames.positioned(binary, "r", at)));
+                        frames.positioned(binary, "r", at)),
+                () -> assertEquals(List.of(io.distws.api.Message.text(
+                                "{\"type\":\"position\",\"offset\":7,\"epoch\":\"ep\"}"),
+                                io.distws.api.Message.text("plain, from REST")),
+                        frames.positioned(io.distws.api.Message.text("plain, from REST"), null, at)));
     }
 
     @Test
