@@ -138,7 +138,7 @@ class EndpointIT {
                     "from REST".getBytes(StandardCharsets.UTF_8));
             assertEquals(202, sent.statusCode(), sent.body());
             assertEquals(1, Http.json(sent).getInt("routed"));
-            assertEquals("from REST", c.next().text());
+            assertEquals("from REST", c.nextPositioned().text()); // plain text: its position comes first
 
             JsonObject presence = Http.json(Http.get(http("api/users/" + carol)));
             assertTrue(presence.getBoolean("online"));

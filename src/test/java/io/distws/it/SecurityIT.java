@@ -416,7 +416,7 @@ class SecurityIT {
             HttpResponse<String> allowed = call("POST", messages, sender, "with the role");
             assertEquals(202, allowed.statusCode(), allowed.body());
             assertEquals(1, Http.json(allowed).getInt("routed"));
-            assertEquals("with the role", client.next().text());
+            assertEquals("with the role", client.nextPositioned().text());
             HttpResponse<String> online = call("GET", presence, sender, null);
             assertEquals(200, online.statusCode(), online.body());
             assertTrue(Http.json(online).getBoolean("online"));

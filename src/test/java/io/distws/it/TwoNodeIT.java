@@ -211,7 +211,7 @@ class TwoNodeIT {
             HttpResponse<String> fine = Http.post(cluster.http(1).resolve("api/users/" + fay + "/messages"),
                     "text/plain", "small".getBytes(StandardCharsets.UTF_8));
             assertEquals(202, fine.statusCode(), fine.body());
-            assertEquals("small", f.next().text(), "the refused message never arrives, the next one does");
+            assertEquals("small", f.nextPositioned().text(), "the refused message never arrives, the next one does");
         }
     }
 
@@ -309,7 +309,7 @@ class TwoNodeIT {
             HttpResponse<String> sent = Http.post(cluster.http(1).resolve("api/rooms/" + room + "/messages"),
                     "text/plain", "room news".getBytes(StandardCharsets.UTF_8));
             assertEquals(1, Http.json(sent).getInt("routed"), sent.body());
-            assertEquals("room news", d.next().text());
+            assertEquals("room news", d.nextPositioned().text());
 
             HttpResponse<String> kicked = Http.post(cluster.http(1).resolve("api/users/" + dana
                     + "/disconnect?code=4000&reason=kicked"), "text/plain", new byte[0]);
