@@ -62,14 +62,22 @@ public final class EmitterCommand {
               Prints "routed N" (the connections reached) and exits with 0; 2 on bad arguments, 1 when Redis cannot
               be reached or does not take the message.""";
 
+    /**
+     * Redisson's loggers (its configuration warns of deprecated settings under the name "config"), held so that their
+     * level stays: the log manager keeps loggers only weakly.
+     */
+    private static final List<Logger> QUIET = List.of(Logger.getLogger("org.redisson"), Logger.getLogger("config"));
+
     private EmitterCommand() {
     }
 
     public static void main(String[] args) {
         List<String> list = Arrays.asList(args);
         if (!list.contains("--verbose")) {
-            // Redisson and the node log at INFO; a script wants only the result, and warnings.
+            // Redisson and the node log at INFO, and Redisson warns of its own deprecated settings; a script wants only
+            // the result, the node's warnings and an error message that says what failed (printed below).
             Logger.getLogger("").setLevel(Level.WARNING);
+            QUIET.forEach(logger -> logger.setLevel(Level.SEVERE));
             for (var handler : Logger.getLogger("").getHandlers()) {
                 handler.setLevel(Level.WARNING);
             }
