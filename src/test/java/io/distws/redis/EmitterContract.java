@@ -48,6 +48,12 @@ abstract class EmitterContract extends NodesContract {
         a = startNode("a");
         b = startNode("b");
         emitter = Emitter.connect(emitterSettings(driver()));
+        // The emitter's start (a Redis client of its own) is the slowest step here; on a loaded machine the nodes'
+        // 1 s registrations may lapse meanwhile, and a packet pushed to a node whose alive key is gone is refused
+        // (for any sender). Start sending once both are registered again.
+        RedisKeys keys = new RedisKeys(config("x"));
+        await().atMost(WAIT).until(() -> redis.getBucket(keys.nodeAlive(a.nodeId())).isExists()
+                && redis.getBucket(keys.nodeAlive(b.nodeId())).isExists());
     }
 
     @AfterEach
