@@ -64,6 +64,8 @@ public final class ClusterNode implements AutoCloseable {
     private final ConnectionRelations bindings;
     private final Heartbeat heartbeat;
     private final ScheduledFuture<?> beating;
+    /** Whether this node only sends (see {@link #startSender}): it holds no connections and purges no other node. */
+    private final boolean senderOnly;
     private volatile boolean closed;
 
     /**
@@ -95,7 +97,8 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     private ClusterNode(DistwsConfig config, String nodeId, Backend backend, Executor executor,
-                        ScheduledExecutorService scheduler, Hooks hooks) {
+                        ScheduledExecutorService scheduler, Hooks hooks, boolean senderOnly) {
+        this.senderOnly = senderOnly;
         this.config = config;
         this.nodeId = nodeId;
         this.transport = backend.transport();
@@ -121,7 +124,7 @@ public final class ClusterNode implements AutoCloseable {
                 config.queueConsumers(), config.queueConcurrency(), progress);
         this.heartbeat = new Heartbeat(config, nodeId, System.currentTimeMillis(), registry, relations, rooms,
                 () -> memberships.all(connections.all()), localRooms::holds, transport, connections, stats,
-                this::purged);
+                this::purged, !senderOnly);
         transport.start(nodeId, transport.callsFromItsOwnThread() ? inbound::acceptWhenReady : inbound::accept);
         long period = config.heartbeatInterval().toMillis();
         this.beating = scheduler.scheduleAtFixedRate(this::beat, period, period, TimeUnit.MILLISECONDS);
@@ -140,6 +143,29 @@ public final class ClusterNode implements AutoCloseable {
      */
     public static ClusterNode start(DistwsConfig config, Backend backend, Executor executor,
                                     ScheduledExecutorService scheduler, Hooks hooks) {
+        return start(config, backend, executor, scheduler, hooks, false);
+    }
+
+    /**
+     * Starts a node that only sends, for a process that is no WebSocket server (a batch job, a message consumer, the
+     * command line; see {@code io.distws.emitter.Emitter}): the same routing, outboxes, packet sequence and history
+     * as any node, so that receivers order, record, fill and recover its messages exactly like another node's. It
+     * claims its incarnation id and beats like any node, so that its id is never another's while it runs and a
+     * survivor purges it when it dies without closing (receivers then stop waiting for what it routed), and it takes
+     * the packets other nodes address to every live node (broadcasts; it has no connection to deliver them to). It
+     * holds no connections ({@link #open} refuses) and purges no other node: a purge tells the application
+     * ({@code UserOffline}) and the rooms' members (presence frames) through the hooks of the node that purges, and a
+     * sender has none, so it leaves purges to the nodes that serve connections.
+     *
+     * @throws IllegalStateException if the backend cannot be reached or no free id was found
+     */
+    public static ClusterNode startSender(DistwsConfig config, Backend backend, Executor executor,
+                                          ScheduledExecutorService scheduler) {
+        return start(config, backend, executor, scheduler, Hooks.NONE, true);
+    }
+
+    private static ClusterNode start(DistwsConfig config, Backend backend, Executor executor,
+                                     ScheduledExecutorService scheduler, Hooks hooks, boolean senderOnly) {
         Duration wait = config.nodeTimeout();
         for (int attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
             String candidate = NodeIds.newIncarnation(config.serverId());
@@ -154,9 +180,10 @@ public final class ClusterNode implements AutoCloseable {
                         + config.redisDescription() + "): " + e, e);
             }
             if (claimed) {
-                ClusterNode node = new ClusterNode(config, candidate, backend, executor, scheduler, hooks);
-                LOG.log(Level.INFO, "distribute-ws node {0} started with the {1} driver",
-                        new Object[] {candidate, config.driver().name().toLowerCase()});
+                ClusterNode node = new ClusterNode(config, candidate, backend, executor, scheduler, hooks, senderOnly);
+                LOG.log(Level.INFO, "distribute-ws {0} {1} started with the {2} driver",
+                        new Object[] {senderOnly ? "sender" : "node", candidate,
+                                config.driver().name().toLowerCase()});
                 return node;
             }
         }
@@ -188,6 +215,11 @@ public final class ClusterNode implements AutoCloseable {
         return !closed;
     }
 
+    /** Whether this node only sends ({@link #startSender}). */
+    public boolean senderOnly() {
+        return senderOnly;
+    }
+
     // ---- connections and relations
 
     /**
@@ -198,6 +230,9 @@ public final class ClusterNode implements AutoCloseable {
      * @throws IllegalStateException if this node is shutting down
      */
     public LocalConnection open(ConnectionSink sink) {
+        if (senderOnly) {
+            throw new IllegalStateException("node " + nodeId + " only sends: it holds no connections");
+        }
         if (closed) {
             throw new IllegalStateException("node " + nodeId + " is shutting down");
         }

@@ -46,6 +46,8 @@ final class Heartbeat {
     private final LocalConnections connections;
     private final NodeStats stats;
     private final PurgeListener onPurged;
+    /** False for a node that only sends (see {@link ClusterNode#startSender}): it purges nobody. */
+    private final boolean purgesOthers;
     private volatile long lastRelationRefresh = System.nanoTime();
     private volatile boolean reassertDue;
     private volatile boolean backendReachable = true;
@@ -64,10 +66,15 @@ final class Heartbeat {
      * @param memberships the room memberships of this node's connections, a snapshot
      * @param holdsRoom   whether a connection of this node is in a room now
      * @param onPurged    told what every purge of another node removed
+     * @param purgesOthers whether this node purges nodes that stopped beating; false for a node that only sends: a
+     *                     purge tells the application ({@code UserOffline}) and the rooms' members (presence frames)
+     *                     through the purging node's hooks, and such a node has none
      */
     Heartbeat(DistwsConfig config, String nodeId, long startedAt, NodeRegistry registry, RelationStore relations,
               RoomStore rooms, Supplier<List<Membership>> memberships, Predicate<String> holdsRoom,
-              Transport transport, LocalConnections connections, NodeStats stats, PurgeListener onPurged) {
+              Transport transport, LocalConnections connections, NodeStats stats, PurgeListener onPurged,
+              boolean purgesOthers) {
+        this.purgesOthers = purgesOthers;
         this.config = config;
         this.nodeId = nodeId;
         this.startedAt = startedAt;
@@ -135,7 +142,7 @@ final class Heartbeat {
         if (registration != Registration.KEPT) {
             holdPurges();
         }
-        if (System.nanoTime() - purgesAllowedAt >= 0) {
+        if (purgesOthers && System.nanoTime() - purgesAllowedAt >= 0) {
             reapSilentNodes();
         }
         if (registration == Registration.PURGED) {

@@ -6,6 +6,7 @@ import io.distws.api.Message;
 import io.distws.api.Sender;
 import io.distws.core.ClusterNode;
 import io.distws.core.Except;
+import io.distws.core.NodeAudience;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Collection;
@@ -42,12 +43,12 @@ public class DefaultSender implements Sender {
     @Override
     public Audience toRoom(String room) {
         ClusterNode node = runtime.node();
-        return new DefaultAudience(node, node.requireRoomName(room), Except.NONE);
+        return new NodeAudience(node, node.requireRoomName(room), Except.NONE);
     }
 
     @Override
     public Audience toAll() {
-        return new DefaultAudience(runtime.node(), null, Except.NONE);
+        return new NodeAudience(runtime.node(), null, Except.NONE);
     }
 
     @Override

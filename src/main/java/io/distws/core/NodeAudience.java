@@ -1,31 +1,34 @@
-package io.distws.runtime;
+package io.distws.core;
 
 import io.distws.api.Audience;
 import io.distws.api.DistributedFd;
 import io.distws.api.Message;
-import io.distws.core.ClusterNode;
-import io.distws.core.Except;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
-/** A room's members or every connection, minus the excepted: what {@code toRoom}/{@code toAll} return. Immutable. */
-record DefaultAudience(ClusterNode node, String room, Except except) implements Audience {
+/**
+ * A room's members or every connection, minus the excepted, reached through a node: what {@code toRoom}/{@code toAll}
+ * return (the {@code Sender} bean's and the emitter's). Immutable.
+ *
+ * @param room the room (its name checked already), or null for every connection
+ */
+public record NodeAudience(ClusterNode node, String room, Except except) implements Audience {
 
     @Override
     public Audience except(Collection<String> uids) {
         Set<String> users = new HashSet<>(except.users());
         uids.forEach(uid -> users.add(Objects.requireNonNull(uid, "uid")));
-        return new DefaultAudience(node, room, new Except(users, except.fds()));
+        return new NodeAudience(node, room, new Except(users, except.fds()));
     }
 
     @Override
     public Audience exceptConnection(DistributedFd fd) {
         Set<DistributedFd> fds = new HashSet<>(except.fds());
         fds.add(Objects.requireNonNull(fd, "fd"));
-        return new DefaultAudience(node, room, new Except(except.users(), fds));
+        return new NodeAudience(node, room, new Except(except.users(), fds));
     }
 
     @Override
