@@ -107,6 +107,9 @@ final class StreamCursor {
     }
 
     void hold(Mark mark, List<Message> frames, String origin) {
+        if (held.isEmpty() && gapSince == 0) {
+            gapSince = System.nanoTime(); // whatever path holds it (a gap, a start under way): the wait starts now
+        }
         held.putIfAbsent(mark.offset(), new Held(mark.epoch(), frames, origin));
     }
 

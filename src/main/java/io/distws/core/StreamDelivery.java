@@ -284,7 +284,10 @@ final class StreamDelivery {
                 // Only the gaps below what arrived: a message past it is still on its way with whatever its sender
                 // sent before it (a broadcast has no stream), and taking it from the stream would overtake those.
                 long upTo = cursor.lastHeld();
-                boolean late = force || cursor.gapSince != 0 && System.nanoTime() - cursor.gapSince > LATE_LIMIT.toNanos();
+                if (cursor.gapSince == 0) {
+                    cursor.gapSince = System.nanoTime(); // a gap without a start time would never be late
+                }
+                boolean late = force || System.nanoTime() - cursor.gapSince > LATE_LIMIT.toNanos();
                 for (HistoryEntry entry : read.entries()) {
                     long offset = entry.position().offset();
                     if (offset > upTo) {
@@ -444,6 +447,7 @@ final class StreamDelivery {
                 previous.starting = true; // any repair under way for it stops; its held messages move over
                 synchronized (cursor) {
                     cursor.held.putAll(previous.held);
+                    cursor.gapSince = previous.gapSince;
                 }
             }
         }

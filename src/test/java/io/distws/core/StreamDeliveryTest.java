@@ -146,6 +146,26 @@ class StreamDeliveryTest {
                 sink.texts(5, WAIT));
     }
 
+    @Test
+    void fillsAGapThatOpenedWhileTheConnectionStartedOnceItHasWaitedTooLong() throws Exception {
+        RoutingProgress progress = new RoutingProgress("a:1", () -> 0);
+        streams = new StreamDelivery(store, null, scheduler, 100, stats, progress);
+        store.append(List.of(new HistoryStore.Append("u:gus", Message.text("one")),
+                new HistoryStore.Append("u:gus", Message.text("two")))).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        streams.prepare(connection, "u:gus").toCompletableFuture().get(10, TimeUnit.SECONDS); // a bind: at 2
+        List<StreamPosition> written = store.append(List.of(
+                new HistoryStore.Append("u:gus", Message.text("three (from the stream)"), HistoryStore.Excluded.NONE,
+                        new HistoryStore.Routed("b:1", 5)),
+                new HistoryStore.Append("u:gus", Message.text("four")))).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        progress.delivered(new Packet(2, "b:1", 1, 1, 4, List.of())); // b:1's routing never gets past its 4th send
+
+        streams.deliver(connection, "b:1", new Mark("u:gus", written.get(1)), List.of(Message.text("four")));
+        streams.anchor(connection, "u:gus"); // "four" was held while the connection started; "three" is missing
+
+        assertEquals(List.of("three (from the stream)", "four"), sink.texts(2, WAIT),
+                "filled once it has waited for the late limit, not held for good");
+    }
+
     /** Offsets 1 to 3 of a stream, 2 routed by node b:1 as its 5th send. */
     private List<StreamPosition> twoRoutedByB(String stream) throws Exception {
         return store.append(List.of(new HistoryStore.Append(stream, Message.text("one")),
