@@ -386,8 +386,10 @@ class TwoNodeIT {
             JsonObject r1 = awaitFrame(a, "message", null);
             a.send("{\"type\":\"leave\",\"room\":\"" + room + "\",\"id\":\"a2\"}");
             awaitFrame(a, "left", "a2");
-            b.send("{\"type\":\"publish\",\"room\":\"" + room + "\",\"data\":\"r2\"}");
-            b.send("{\"type\":\"publish\",\"room\":\"" + room + "\",\"data\":\"r3\"}");
+            b.send("{\"type\":\"publish\",\"room\":\"" + room + "\",\"data\":\"r2\",\"id\":\"p2\"}");
+            b.send("{\"type\":\"publish\",\"room\":\"" + room + "\",\"data\":\"r3\",\"id\":\"p3\"}");
+            awaitFrame(b, "ack", "p2"); // both in the room's stream before alice comes back: sent while she was away
+            awaitFrame(b, "ack", "p3");
 
             a.send("{\"type\":\"join\",\"room\":\"" + room + "\",\"id\":\"a3\",\"since\":" + r1.getInt("offset")
                     + ",\"epoch\":\"" + epoch + "\"}");
