@@ -59,6 +59,9 @@ import java.util.regex.Pattern;
  *                            0 turns history off; at most 10,000, which also caps one recovery
  * @param historyTtl          {@code distws.history.ttl}, default {@code PT5M}: a stream is dropped this long after its
  *                            last message (a client away longer cannot recover)
+ * @param routeCacheTtl       {@code distws.route-cache.ttl}, default {@code PT10S}: how long a node routes sends to a
+ *                            user by the connections it read from Redis before, without reading them again (every
+ *                            bind and unbind tells every node at once; this is the safety net); 0 reads on every send
  */
 public record DistwsConfig(
         String serverId,
@@ -86,7 +89,8 @@ public record DistwsConfig(
         Limits limits,
         Rooms rooms,
         int historySize,
-        Duration historyTtl) {
+        Duration historyTtl,
+        Duration routeCacheTtl) {
 
     public static final String SERVER_ID = "distws.server-id";
     public static final String DRIVER = "distws.driver";
@@ -121,6 +125,8 @@ public record DistwsConfig(
     public static final String ROOMS_PRESENCE_EVENTS = "distws.rooms.presence-events";
     public static final String HISTORY_SIZE = "distws.history.size";
     public static final String HISTORY_TTL = "distws.history.ttl";
+    public static final String ROUTE_CACHE_TTL = "distws.route-cache.ttl";
+    private static final String ROUTE_CACHE_TTL_ACCEPTED = "a duration from 0s (off) to PT1H, such as PT10S or 10s";
     public static final String ROOMS_MAX_PER_CONNECTION = "distws.rooms.max-per-connection";
     public static final String ROOMS_MAX_NAME_LENGTH = "distws.rooms.max-name-length";
     public static final String ROOMS_MAX_MEMBERS_LISTED = "distws.rooms.max-members-listed";
@@ -241,12 +247,16 @@ public record DistwsConfig(
         if (historyTtl.toSeconds() < 1) {
             r.problem(HISTORY_TTL, historyTtl.toString(), "a duration of at least one second");
         }
+        Duration routeCacheTtl = r.parse(ROUTE_CACHE_TTL, "PT10S", ROUTE_CACHE_TTL_ACCEPTED, Reader::parseDuration);
+        if (routeCacheTtl.isNegative() || routeCacheTtl.compareTo(Duration.ofHours(1)) > 0) {
+            r.problem(ROUTE_CACHE_TTL, routeCacheTtl.toString(), ROUTE_CACHE_TTL_ACCEPTED);
+        }
         r.throwIfAny();
         return new DistwsConfig(serverId, driver, redisAddress, redisConfig, topology, redisAuth, redisTlsCa,
                 Duration.ofSeconds(ttlSeconds),
                 opcode,
                 prefix, userFds, fdUser, consumers, concurrency, heartbeat, timeout, maxMessages, maxBytes, sendTimeout, authMode,
-                origins, restRole, limits, rooms, historySize, historyTtl);
+                origins, restRole, limits, rooms, historySize, historyTtl, routeCacheTtl);
     }
 
     /** Whether messages are kept in streams for recovery ({@code distws.history.size} > 0). */

@@ -48,6 +48,8 @@ public final class ClusterNode implements AutoCloseable {
     private final String nodeId;
     private final Transport transport;
     private final RelationStore relations;
+    /** The relations as this node's own routing and writes see them: users' connections kept in memory. */
+    private final UserRoutes routes;
     private final RoomStore rooms;
     private final io.distws.spi.NodeRegistry registry;
     private final LocalConnections connections;
@@ -107,6 +109,7 @@ public final class ClusterNode implements AutoCloseable {
         this.history = backend.history();
         this.registry = backend.registry();
         this.stats = new NodeStats(hooks.counts());
+        this.routes = new UserRoutes(relations, config.routeCacheTtl(), stats).start();
         this.connections = new LocalConnections(nodeId, config.outboundMaxMessages(), config.outboundMaxBytes(),
                 config.outboundSendTimeout(), hooks.writeTimes());
         Sequencer routing = new Sequencer();
@@ -114,15 +117,15 @@ public final class ClusterNode implements AutoCloseable {
         this.streams = new StreamDelivery(backend.history(), hooks.history(), scheduler, config.historySize(), stats,
                 progress);
         LocalDelivery local = new LocalDelivery(connections, localRooms, streams);
-        this.router = new Router(nodeId, relations, rooms, local,
+        this.router = new Router(nodeId, routes, rooms, local,
                 config.historyEnabled() ? new HistoryWriter(backend.history()) : null, registry, transport, codec,
                 stats, routing);
         this.memberships = new Memberships(config.rooms(), localRooms, rooms, router, streams, hooks.presence());
-        this.bindings = new ConnectionRelations(connections, relations, memberships, streams, hooks.events(),
+        this.bindings = new ConnectionRelations(connections, routes, memberships, streams, hooks.events(),
                 stats);
         this.inbound = new InboundDispatcher(nodeId, codec, local, this::carryOut, stats, executor,
                 config.queueConsumers(), config.queueConcurrency(), progress);
-        this.heartbeat = new Heartbeat(config, nodeId, System.currentTimeMillis(), registry, relations, rooms,
+        this.heartbeat = new Heartbeat(config, nodeId, System.currentTimeMillis(), registry, routes, rooms,
                 () -> memberships.all(connections.all()), localRooms::holds, transport, connections, stats,
                 this::purged, !senderOnly);
         transport.start(nodeId, transport.callsFromItsOwnThread() ? inbound::acceptWhenReady : inbound::accept);
@@ -574,6 +577,7 @@ public final class ClusterNode implements AutoCloseable {
         } catch (Exception e) {
             LOG.log(Level.WARNING, "Could not remove the relations of node " + nodeId + " from Redis", e);
         }
+        routes.stop();
         LOG.log(Level.INFO, "distribute-ws node {0} stopped; closed {1} connections with 1001",
                 new Object[] {nodeId, open});
     }

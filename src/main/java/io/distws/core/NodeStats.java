@@ -35,7 +35,9 @@ public final class NodeStats {
         STREAM_DUPLICATES("Stream messages a connection had already, dropped"),
         RECOVERIES("Reconnects and joins that recovered every message they missed"),
         RECOVERIES_FAILED("Reconnects and joins that asked for a recovery that was impossible (another epoch, trimmed,"
-                + " expired)");
+                + " expired)"),
+        ROUTE_CACHE_HITS("Sends to users routed by the connections this node kept in memory, without a Redis look-up"),
+        ROUTE_CACHE_MISSES("Sends to users that looked their connections up in Redis (not kept, expired, or changed)");
 
         private final String description;
 
@@ -68,6 +70,8 @@ public final class NodeStats {
     final Count streamLosses;
     final Count recoveries;
     final Count recoveriesFailed;
+    final Count routeCacheHits;
+    final Count routeCacheMisses;
 
     /** Counts held in memory ({@link Count#local()}). */
     public NodeStats() {
@@ -95,6 +99,8 @@ public final class NodeStats {
         streamLosses = counts.apply(Counted.STREAM_LOSSES);
         recoveries = counts.apply(Counted.RECOVERIES);
         recoveriesFailed = counts.apply(Counted.RECOVERIES_FAILED);
+        routeCacheHits = counts.apply(Counted.ROUTE_CACHE_HITS);
+        routeCacheMisses = counts.apply(Counted.ROUTE_CACHE_MISSES);
     }
 
     /** The count of one {@link Counted}. */
@@ -119,6 +125,8 @@ public final class NodeStats {
             case STREAM_DUPLICATES -> streamDuplicates();
             case RECOVERIES -> recoveries();
             case RECOVERIES_FAILED -> recoveriesFailed();
+            case ROUTE_CACHE_HITS -> routeCacheHits.sum();
+            case ROUTE_CACHE_MISSES -> routeCacheMisses.sum();
         };
     }
 

@@ -39,6 +39,11 @@ public final class RedisKeys {
         return fdUserHead + fd + fdUserTail;
     }
 
+    /** Channel: the uid of every user whose connections a bind or an unbind changed, published by the change. */
+    public String relationChanges() {
+        return prefix + "relations:changed";
+    }
+
     /** Hash of the distributed fds a node holds -> their user, to purge a dead node's relations. */
     public String nodeFds(String nodeId) {
         return prefix + "node:{" + nodeId + "}:fds";

@@ -8,9 +8,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.logging.Level;
@@ -18,6 +20,8 @@ import java.util.logging.Logger;
 import org.redisson.api.RBatch;
 import org.redisson.api.RFuture;
 import org.redisson.api.RScript;
+import org.redisson.api.RTopic;
+import org.redisson.api.listener.BaseStatusListener;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 
@@ -54,7 +58,7 @@ public final class RedisRelationStore implements RelationStore {
         String userFds = keys.userFds(r.uid());
         RFuture<Long> cameOnline = batch.getScript(StringCodec.INSTANCE).evalAsync(userFds, RScript.Mode.READ_WRITE,
                 BIND_USER_FD.text(), RScript.ReturnType.LONG, List.of(userFds), Long.toString(r.boundAt()), fd,
-                Long.toString(ttl.toSeconds()));
+                Long.toString(ttl.toSeconds()), keys.relationChanges(), r.uid());
         fdAndNodeInto(batch, r);
         return batch.executeAsync().thenApply(done -> cameOnline.toCompletableFuture().join() == 1);
     }
@@ -72,12 +76,17 @@ public final class RedisRelationStore implements RelationStore {
             return CompletableFuture.completedFuture(null);
         }
         RBatch batch = redis.createBatch();
+        Set<String> uids = new LinkedHashSet<>();
         for (Relation r : relations) {
             var userFds = batch.getScoredSortedSet(keys.userFds(r.uid()), StringCodec.INSTANCE);
             userFds.addAsync(r.boundAt(), r.fd().toString());
             userFds.expireAsync(ttl);
             fdAndNodeInto(batch, r);
+            uids.add(r.uid());
         }
+        // After the writes in the same pipeline: a node that hears of the change reads it.
+        var changes = batch.getTopic(keys.relationChanges(), StringCodec.INSTANCE);
+        uids.forEach(changes::publishAsync);
         return batch.executeAsync().thenApply(r -> null);
     }
 
@@ -113,7 +122,8 @@ public final class RedisRelationStore implements RelationStore {
         batch.getScript(StringCodec.INSTANCE).evalAsync(fdUser, RScript.Mode.READ_WRITE, DELETE_FD_USER.text(),
                 RScript.ReturnType.LONG, List.of(fdUser), uid);
         RFuture<Long> wentOffline = batch.getScript(StringCodec.INSTANCE).evalAsync(userFds, RScript.Mode.READ_WRITE,
-                UNBIND_USER_FD.text(), RScript.ReturnType.LONG, List.of(userFds), fd.toString());
+                UNBIND_USER_FD.text(), RScript.ReturnType.LONG, List.of(userFds), fd.toString(),
+                keys.relationChanges(), uid);
         batch.getScript(StringCodec.INSTANCE).evalAsync(nodeFds, RScript.Mode.READ_WRITE, DELETE_NODE_FD.text(),
                 RScript.ReturnType.LONG, List.of(nodeFds), fd.toString(), uid);
         return wentOffline;
@@ -169,6 +179,26 @@ public final class RedisRelationStore implements RelationStore {
                 return new PurgedRelations(held.size(), offline);
             });
         });
+    }
+
+    /**
+     * Every bind and unbind publishes its uid on {@link RedisKeys#relationChanges()} from the script that changes the
+     * user's set, so the change is told before the call that made it returns. Messages published while this client
+     * reconnects are lost: each (re)subscription tells {@link Changes#missed()}.
+     */
+    @Override
+    public Optional<AutoCloseable> watch(Changes changes) {
+        RTopic topic = redis.getTopic(keys.relationChanges(), StringCodec.INSTANCE);
+        int heard = topic.addListener(String.class, (channel, uid) -> changes.changed(uid));
+        int resubscribed = topic.addListener(new BaseStatusListener() {
+            @Override
+            public void onSubscribe(String channel) {
+                changes.missed();
+            }
+        });
+        // Subscribed once addListener returned: nothing learned before now is known to be current.
+        changes.missed();
+        return Optional.of(() -> topic.removeListener(heard, resubscribed));
     }
 
     private static List<DistributedFd> parseAll(Collection<?> raw) {

@@ -44,4 +44,24 @@ public interface RelationStore {
 
     /** Removes every relation held by a node. */
     CompletionStage<PurgedRelations> purgeNode(String nodeId);
+
+    /**
+     * Tells {@code changes} of every change to any user's connections made by any node from now on, so that a node
+     * may keep users' connections in memory (see {@code io.distws.core.UserRoutes}).
+     *
+     * @return what stops the telling; empty when this store cannot tell changes (nothing is then kept in memory)
+     */
+    default Optional<AutoCloseable> watch(Changes changes) {
+        return Optional.empty();
+    }
+
+    /** Hears of changes to users' connections; called on the store's threads, must not block. */
+    interface Changes {
+
+        /** A connection of the user was bound or unbound, on some node. */
+        void changed(String uid);
+
+        /** Changes may have been missed (e.g. while reconnecting to Redis): whatever was learned before is stale. */
+        void missed();
+    }
 }

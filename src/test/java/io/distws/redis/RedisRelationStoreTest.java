@@ -1,15 +1,22 @@
 package io.distws.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.distws.api.DistributedFd;
 import io.distws.spi.Relation;
+import io.distws.spi.RelationStore;
 import io.distws.support.TestRedis;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -113,5 +120,47 @@ class RedisRelationStoreTest {
         assertTrue(ttl > 0 && ttl <= Duration.ofMinutes(5).toMillis(), "ttl " + ttl);
         long userTtl = redis.getScoredSortedSet(prefix + "user:relate:fd:u").remainTimeToLive();
         assertTrue(userTtl > 0, "user key ttl " + userTtl);
+    }
+
+    @Test
+    void tellsAWatcherOnAnotherClientOfEveryBindAndUnbindAndNothingElse() throws Exception {
+        RedissonClient other = TestRedis.client(topology());
+        LinkedBlockingQueue<String> heard = new LinkedBlockingQueue<>();
+        AtomicInteger missed = new AtomicInteger();
+        try (AutoCloseable watch = new RedisRelationStore(other, new RedisKeys(prefix, "user:relate:fd:%s",
+                "fd:relate:user:%s"), Duration.ofMinutes(5)).watch(new RelationStore.Changes() {
+                    @Override
+                    public void changed(String uid) {
+                        heard.add(uid);
+                    }
+
+                    @Override
+                    public void missed() {
+                        missed.incrementAndGet();
+                    }
+                }).orElseThrow()) {
+            assertEquals(1, missed.get(), "subscribed: what was learned before is stale");
+            bind("u", A1, 100);
+            store.refresh(List.of(new Relation("u", A1, 100))).toCompletableFuture().join(); // no change
+            bind("u", A1, 100); // bound already: no change
+            store.unbind(A1, "u").toCompletableFuture().join();
+            store.bindAll(List.of(new Relation("v", A2, 1), new Relation("v", B1, 2))).toCompletableFuture().join();
+            bind("w", A1, 3);
+            store.purgeNode("a:11111111").toCompletableFuture().join();
+            List<String> expected = List.of("u", "u", "v", "w", "v", "w");
+            List<String> got = new ArrayList<>();
+            while (got.size() < expected.size()) {
+                String uid = heard.poll(10, TimeUnit.SECONDS);
+                assertNotNull(uid, "heard only " + got);
+                got.add(uid);
+            }
+            // The purge removes v's A2 and w's A1 in an order of its own.
+            assertEquals(expected.subList(0, 4), got.subList(0, 4));
+            assertEquals(Set.of("v", "w"), Set.copyOf(got.subList(4, 6)));
+            bind("x", B1, 4); // a marker: anything told before it would have come first
+            assertEquals("x", heard.poll(10, TimeUnit.SECONDS));
+        } finally {
+            other.shutdown();
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.distws.redis;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +11,7 @@ import io.distws.config.DistwsConfig;
 import io.distws.core.ClusterNode;
 import io.distws.core.Envelope;
 import io.distws.core.LocalConnection;
+import io.distws.core.NodeStats;
 import io.distws.core.PacketCodec;
 import io.distws.spi.Backend;
 import io.distws.spi.Transport;
@@ -96,6 +98,7 @@ abstract class TransportContract {
         values.put(DistwsConfig.QUEUE_CONCURRENCY, "10");
         values.put(DistwsConfig.HEARTBEAT_INTERVAL, "200ms");
         values.put(DistwsConfig.NODE_TIMEOUT, "2s");
+        values.put(DistwsConfig.ROUTE_CACHE_TTL, "PT1H");
         return DistwsConfig.load(key -> Optional.ofNullable(values.get(key)));
     }
 
@@ -297,6 +300,30 @@ abstract class TransportContract {
         assertTrue(e.getCause() instanceof io.distws.api.MessageTooLargeException, e.toString());
         assertEquals(1, join(a.sendToUser("bob", Message.text("fence"))));
         assertEquals("fence", bob.nextText(WAIT)); // the huge one, sent first, would have come first
+    }
+
+    @Test
+    void aSendReachesTheConnectionsAUserOpenedAndNotThoseItClosedAfterItsConnectionsWereKept() throws Exception {
+        RecordingSink first = new RecordingSink();
+        LocalConnection firstTab = b.open(first);
+        b.bind(firstTab.fd().fd(), "erin").toCompletableFuture().join();
+        assertEquals(1, join(a.sendToUser("erin", Message.text("one"))));
+        assertEquals("one", first.nextText(WAIT));
+        // Kept once a read was not overtaken by news of erin's own bind.
+        await().atMost(WAIT).until(() -> join(a.sendToUser("erin", Message.text("kept"))) == 1
+                && a.stats().get(NodeStats.Counted.ROUTE_CACHE_HITS) >= 1);
+
+        // The TTL is an hour here: only the change that b's bind tells every node can make a see the new tab.
+        RecordingSink second = connect(b, "erin");
+        await().atMost(WAIT).until(() -> join(a.sendToUser("erin", Message.text("three"))) == 2);
+        assertEquals("three", second.nextText(WAIT));
+
+        RecordingSink phone = connect(a, "erin"); // a's own bind: known at once, no waiting
+        assertEquals(3, join(a.sendToUser("erin", Message.text("four"))));
+        assertEquals("four", phone.nextText(WAIT));
+
+        b.closed(firstTab).toCompletableFuture().join();
+        await().atMost(WAIT).until(() -> join(a.sendToUser("erin", Message.text("five"))) == 2);
     }
 
     @Test
