@@ -121,6 +121,12 @@ final class Unicast {
                 run.firstReceiverError.get());
     }
 
+    /** Closes the senders' and the receivers' connections. */
+    void close() {
+        ClientPool.closeAll(senders);
+        ClientPool.closeAll(receivers);
+    }
+
     private void received(int receiver, String frame) {
         long now = System.nanoTime();
         Run run = current.get();
