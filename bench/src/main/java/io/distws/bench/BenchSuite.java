@@ -14,14 +14,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * The benchmark suite of distribute-ws (see docs/benchmarks.md): for each Redis topology and driver, starts Redis and a
  * two-node cluster with bin/cluster, runs the chosen scenarios with every loop bounded in count and time, stops the
- * cluster, and writes the report and its charts. Run it through {@code bench/run}.
+ * cluster; with the peer scenario, does the same work against a two-node Socket.IO cluster ({@link PeerBench}); then
+ * writes the report and its charts. Run it through {@code bench/run}.
  */
 public final class BenchSuite {
 
     static final List<String> SCENARIOS = List.of("floor", "unicast", "throughput", "fanout", "connections", "burst",
-            "rooms", "history");
+            "rooms", "history", "peer");
     /** Scenarios with a report section of their own: run alone, only their sections are rewritten. */
-    static final Set<String> SECTIONED = Set.of("rooms", "history");
+    static final Set<String> SECTIONED = Set.of("rooms", "history", "peer");
     static final List<String> TOPOLOGIES = List.of("single", "cluster");
     static final int BURST = 2_000;
     static final int PAYLOAD = 100;
@@ -132,16 +133,16 @@ public final class BenchSuite {
         }
 
         /**
-         * Only scenarios with sections of their own (rooms, history): the report keeps everything but their
+         * Only scenarios with sections of their own (rooms, history, peer): the report keeps everything but their
          * sections.
          */
         boolean sectionsOnly() {
             return !scenarios.isEmpty() && SECTIONED.containsAll(scenarios);
         }
 
-        /** Whether a scenario that runs on the session's own cluster is chosen (all but history). */
+        /** Whether a scenario that runs on the session's own cluster is chosen (all but history and peer). */
         boolean sessionScenarios() {
-            return scenarios.stream().anyMatch(s -> !s.equals("history"));
+            return scenarios.stream().anyMatch(s -> !s.equals("history") && !s.equals("peer"));
         }
 
         /** Unicast messages per run of the history scenario at a rate: 3 s (quick; 5,000 at least) or 10 s. */
@@ -192,6 +193,10 @@ public final class BenchSuite {
                 }
                 results.loadSamples.add("after " + session.label + ": " + load());
             }
+        }
+        if (o.scenarios().contains("peer")) {
+            PeerBench.run(o, results);
+            results.loadSamples.add("after the Socket.IO peer: " + load());
         }
         results.endedMillis = System.currentTimeMillis();
         new Report(o, results).write();

@@ -32,6 +32,7 @@ final class Report {
         String rel = options.report().getParent().relativize(options.charts()).toString();
         RoomsReport rooms = new RoomsReport(options, results);
         HistoryReport history = new HistoryReport(options, results);
+        PeerReport peer = new PeerReport(options, results);
         if (options.sectionsOnly() && Files.isReadable(options.report())) {
             // Only scenarios with sections of their own ran: rewrite those sections (and the findings copy), keep
             // the rest as it was.
@@ -42,6 +43,9 @@ final class Report {
             }
             if (history.ran()) {
                 out = HistoryReport.splice(out, history.section());
+            }
+            if (peer.ran()) {
+                out = PeerReport.splice(out, peer.section());
             }
             Files.writeString(options.report(), RoomsReport.withFindings(out, Files.isReadable(notes)
                     ? Files.readString(notes) : null));
@@ -74,6 +78,11 @@ final class Report {
             md.append(history.section());
         } else {
             md.append(HistoryReport.existing(options.report()));
+        }
+        if (peer.ran() || PeerReport.existing(options.report()) == null) {
+            md.append(peer.section());
+        } else {
+            md.append(PeerReport.existing(options.report()));
         }
         findings();
         Files.createDirectories(options.report().getParent());
