@@ -122,12 +122,11 @@ final class PeerReport {
             md.append('\n');
         }
         md.append("| unicast lost / duplicated / misrouted / out of order (all fixed-rate runs) | ")
-                .append(loss(results.peer)).append(" |");
-        columns.forEach(c -> md.append(' ').append(c.session() == null ? "not in this run" : loss(c.session()))
-                .append(" | |"));
-        md.append("\n| broadcast to 1,000: receipts missing (all rounds) | ").append(missing(results.peer)).append(" |");
-        columns.forEach(c -> md.append(' ').append(c.session() == null ? "not in this run" : missing(c.session()))
-                .append(" | |"));
+                .append(loss(results.peer, "not run")).append(" |");
+        columns.forEach(c -> md.append(' ').append(loss(c.session(), "not in this run")).append(" | |"));
+        md.append("\n| broadcast to 1,000: receipts missing (all rounds) | ").append(missing(results.peer, "not run"))
+                .append(" |");
+        columns.forEach(c -> md.append(' ').append(missing(c.session(), "not in this run")).append(" | |"));
         md.append("\n\n");
     }
 
@@ -208,11 +207,13 @@ final class PeerReport {
         return s != null && f.atLeast() != null && f.atLeast().test(s);
     }
 
-    private static String loss(Results.Session s) {
+    private static String loss(Results.Session s, String absent) {
         List<Unicast.Result> runs = new ArrayList<>();
-        s.unicast.values().forEach(runs::addAll);
+        if (s != null) {
+            s.unicast.values().forEach(runs::addAll);
+        }
         if (runs.isEmpty()) {
-            return "not run";
+            return absent;
         }
         return String.format(Locale.ROOT, "%d / %d / %d / %d of %,d", runs.stream().mapToLong(Unicast.Result::lost)
                         .sum(), runs.stream().mapToLong(Unicast.Result::duplicated).sum(),
@@ -221,9 +222,9 @@ final class PeerReport {
                 runs.stream().mapToLong(Unicast.Result::sent).sum());
     }
 
-    private static String missing(Results.Session s) {
-        List<FanOut.Result> runs = s.fanOut.getOrDefault(FAN_OUT, List.of());
-        return runs.isEmpty() ? "not run" : String.format(Locale.ROOT, "%d of %,d", runs.stream()
+    private static String missing(Results.Session s, String absent) {
+        List<FanOut.Result> runs = s == null ? List.of() : s.fanOut.getOrDefault(FAN_OUT, List.of());
+        return runs.isEmpty() ? absent : String.format(Locale.ROOT, "%d of %,d", runs.stream()
                 .mapToLong(FanOut.Result::missing).sum(), runs.stream().mapToLong(r -> (long) r.recipients()
                 * r.rounds().size()).sum());
     }
