@@ -95,7 +95,10 @@ final class Report {
         md.append("## Results against the targets\n\n");
         md.append("Targets and the Node.js peer (Socket.IO with its Redis adapter, two nodes) are from issue 7, ")
                 .append("measured on this kind of 2-core machine. Both drivers side by side")
-                .append(severalTopologies() ? ", on a single Redis and on a Redis Cluster.\n\n" : ".\n\n");
+                .append(severalTopologies() ? ", on a single Redis and on a Redis Cluster." : ".")
+                .append(" The suite measures that peer itself too: [8. distribute-ws vs Socket.IO]")
+                .append("(#8-distribute-ws-vs-socketio) has its figures with the ratio to the drivers' of the same ")
+                .append("run.\n\n");
         md.append("| figure | target | Node.js peer |");
         for (Results.Session s : results.sessions) {
             md.append(' ').append(s.label).append(" |");
