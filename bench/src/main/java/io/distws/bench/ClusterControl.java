@@ -91,7 +91,7 @@ final class ClusterControl implements AutoCloseable {
         return redisPid(stateDir(root));
     }
 
-    /** Stops the Redis of {@link #startRedis} ({@code bin/cluster stop}) and waits until process {@code pid} is gone. */
+    /** Stops the Redis of {@link #startRedis} ({@code bin/cluster stop}); waits until process {@code pid} is gone. */
     static void stopRedis(Path root, long pid) {
         bin(root, List.of("bash", root.resolve("bin/cluster").toString(), "stop"), 120);
         awaitExit(pid);

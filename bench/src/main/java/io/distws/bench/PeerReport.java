@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The "distribute-ws vs Socket.IO" section of docs/benchmarks.md, between two markers like the rooms and history
@@ -93,8 +94,9 @@ final class PeerReport {
                         : ": " + results.peerVersions).append(". A client connects with `?uid=U` and is put in room ")
                 .append("U; a unicast is `io.to(uid).emit`, a broadcast `io.emit`; no acks, as the distribute-ws ")
                 .append("scenarios ask for none. The same generator code does the same work against it, only the ")
-                .append("wire format differs (Engine.IO v4 packets on a plain WebSocket, `42[\"send\",{\"to\",\"data\"}]` ")
-                .append("in, `42[\"message\",{\"from\",\"data\"}]` out): the same ").append(BenchSuite.SENDERS)
+                .append("wire format differs (Engine.IO v4 packets on a plain WebSocket, ")
+                .append("`42[\"send\",{\"to\",\"data\"}]` in, `42[\"message\",{\"from\",\"data\"}]` out): the ")
+                .append("same ").append(BenchSuite.SENDERS)
                 .append(" senders on node 1 and ").append(BenchSuite.RECEIVERS).append(" receivers on node 2, the ")
                 .append("same warm-up, ").append(BenchSuite.PAYLOAD).append("-byte payloads with the message's ")
                 .append("index and due time, latency from the due time, the same counts of lost, duplicated, ")
@@ -168,7 +170,7 @@ final class PeerReport {
         return f;
     }
 
-    private static double[] unicast(Results.Session s, int rate, java.util.function.ToDoubleFunction<Unicast.Result> f) {
+    private static double[] unicast(Results.Session s, int rate, ToDoubleFunction<Unicast.Result> f) {
         return Stats.of(s.unicast.getOrDefault(rate, List.of()), f);
     }
 
