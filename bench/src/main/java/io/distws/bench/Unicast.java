@@ -13,10 +13,10 @@ import org.HdrHistogram.Histogram;
  * connections' other {@link Dialect}'s) to receivers on node 2 at a fixed rate; message {@code i} goes from sender
  * {@code i % senders} to receiver {@code i % receivers}. Each payload carries the run's tag, {@code i} and its due
  * time, so a receiver can tell lost, duplicated, misrouted (wrong receiver or wrong {@code from}) and out-of-order
- * (per sender and receiver) messages, and the one-way latency from the due time. With history on, message frames end with the position of the message in the
- * receiver's stream ({@code "offset":n,"epoch":"e"}): each receiver's offsets must go up by one from its welcome's
- * offset, across runs; a jump (a gap nobody filled) and an offset seen again are counted, and so are error frames a
- * receiver gets (such as {@code "code":"lost"}).
+ * (per sender and receiver) messages, and the one-way latency from the due time. With history on, message frames end
+ * with the position of the message in the receiver's stream ({@code "offset":n,"epoch":"e"}): each receiver's offsets
+ * must go up by one from its welcome's offset, across runs; a jump (a gap nobody filled) and an offset seen again are
+ * counted, and so are error frames a receiver gets (such as {@code "code":"lost"}).
  */
 final class Unicast {
 
