@@ -14,14 +14,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * The benchmark suite of distribute-ws (see docs/benchmarks.md): for each Redis topology and driver, starts Redis and a
  * two-node cluster with bin/cluster, runs the chosen scenarios with every loop bounded in count and time, stops the
- * cluster, and writes the report and its charts. Run it through {@code bench/run}.
+ * cluster; with the peer scenario, does the same work against a two-node Socket.IO cluster ({@link PeerBench}); then
+ * writes the report and its charts. Run it through {@code bench/run}.
  */
 public final class BenchSuite {
 
     static final List<String> SCENARIOS = List.of("floor", "unicast", "throughput", "fanout", "connections", "burst",
-            "rooms", "history");
+            "rooms", "history", "peer");
     /** Scenarios with a report section of their own: run alone, only their sections are rewritten. */
-    static final Set<String> SECTIONED = Set.of("rooms", "history");
+    static final Set<String> SECTIONED = Set.of("rooms", "history", "peer");
     static final List<String> TOPOLOGIES = List.of("single", "cluster");
     static final int BURST = 2_000;
     static final int PAYLOAD = 100;
@@ -132,16 +133,16 @@ public final class BenchSuite {
         }
 
         /**
-         * Only scenarios with sections of their own (rooms, history): the report keeps everything but their
+         * Only scenarios with sections of their own (rooms, history, peer): the report keeps everything but their
          * sections.
          */
         boolean sectionsOnly() {
             return !scenarios.isEmpty() && SECTIONED.containsAll(scenarios);
         }
 
-        /** Whether a scenario that runs on the session's own cluster is chosen (all but history). */
+        /** Whether a scenario that runs on the session's own cluster is chosen (all but history and peer). */
         boolean sessionScenarios() {
-            return scenarios.stream().anyMatch(s -> !s.equals("history"));
+            return scenarios.stream().anyMatch(s -> !s.equals("history") && !s.equals("peer"));
         }
 
         /** Unicast messages per run of the history scenario at a rate: 3 s (quick; 5,000 at least) or 10 s. */
@@ -192,6 +193,10 @@ public final class BenchSuite {
                 }
                 results.loadSamples.add("after " + session.label + ": " + load());
             }
+        }
+        if (o.scenarios().contains("peer")) {
+            PeerBench.run(o, results);
+            results.loadSamples.add("after the Socket.IO peer: " + load());
         }
         results.endedMillis = System.currentTimeMillis();
         new Report(o, results).write();
@@ -282,26 +287,11 @@ public final class BenchSuite {
             }
         }
         if (o.scenarios().contains("unicast") || o.scenarios().contains("throughput")) {
-            List<WsConnection> senders = pool.open(1, uids(d + "s", SENDERS), 50, 120);
-            List<WsConnection> receivers = pool.open(2, uids(d + "r", RECEIVERS), 50, 120);
+            Unicast unicast = openUnicast(pool, d);
             try {
-                Unicast unicast = new Unicast(senders, receivers);
-                // Warm-up: JIT of nodes and generator, Redis connections; not recorded.
-                print("warm-up", unicast.run(d + "w1", 10_000, 2_000, PAYLOAD, 1000, 10_000, meter));
-                print("warm-up", unicast.run(d + "w2", 10_000, 5_000, PAYLOAD, 1000, 10_000, meter));
+                warmUp(unicast, meter, d);
                 if (o.scenarios().contains("unicast")) {
-                    for (int rate : new int[] {1_000, 5_000}) {
-                        for (int run = 1; run <= o.runs(); run++) {
-                            long[] before = metrics.read();
-                            Unicast.Result r = unicast.run(d + "u" + rate + "x" + run, o.unicastCount(), rate, PAYLOAD,
-                                    1000, 10_000, meter);
-                            session.unicast.computeIfAbsent(rate, k -> new ArrayList<>()).add(r);
-                            session.ledger(String.format(Locale.ROOT, "unicast %,d/s", rate))
-                                    .add(r, NodeMetrics.since(before, metrics.read()));
-                            print("unicast " + rate + "/s run " + run, r);
-                            Sleep.millis(1000);
-                        }
-                    }
+                    fixedRates(o, unicast, meter, metrics, session, d);
                 }
                 if (o.profileRate() > 0) {
                     // Not a result: 30 s under JFR on both nodes, for the hot methods.
@@ -311,29 +301,8 @@ public final class BenchSuite {
                     results.profiling.addAll(stopJfr(cluster, jfr, session.label));
                 }
                 if (o.scenarios().contains("throughput")) {
-                    double[] rates = o.quick()
-                            ? new double[] {1_000, 2_000, 5_000, 8_000, 11_000, 14_000, 17_000, 20_000}
-                            : new double[] {1_000, 2_000, 4_000, 6_000, 8_000, 10_000, 12_000, 14_000, 17_000,
-                                20_000, 25_000, 30_000, 35_000, 40_000, 50_000, 60_000};
                     for (int run = 1; run <= o.runs(); run++) {
-                        List<Results.Step> steps = new ArrayList<>();
-                        double best = 0;
-                        for (double rate : rates) {
-                            long[] before = metrics.read();
-                            Unicast.Result r = unicast.run(d + "t" + (int) rate + "x" + run, (int) (rate * 5), rate,
-                                    PAYLOAD, 1000, 5000, meter);
-                            session.ledger("throughput steps").add(r, NodeMetrics.since(before, metrics.read()));
-                            boolean passed = r.deliveredInGrace() == r.count() && r.duplicated() == 0
-                                    && r.misrouted() == 0 && r.latency().p99() <= 250;
-                            steps.add(new Results.Step(rate, passed, r));
-                            print("throughput " + (int) rate + "/s run " + run + (passed ? " PASS" : " FAIL"), r);
-                            Sleep.millis(passed ? 1500 : 5000);
-                            if (!passed) {
-                                break;
-                            }
-                            best = rate;
-                        }
-                        session.throughput.add(new Results.Throughput(steps, best));
+                        session.throughput.add(ramp(o, unicast, meter, metrics, session, d, run));
                         long[] before = metrics.read();
                         Unicast.Result flood = unicast.run(d + "f" + run, o.unicastCount(), 0, PAYLOAD, 1000,
                                 30_000, meter);
@@ -344,8 +313,7 @@ public final class BenchSuite {
                     }
                 }
             } finally {
-                ClientPool.closeAll(senders);
-                ClientPool.closeAll(receivers);
+                unicast.close();
             }
         }
         if (o.scenarios().contains("burst")) {
@@ -365,6 +333,76 @@ public final class BenchSuite {
                 Sleep.millis(5000);
             }
         }
+    }
+
+    /**
+     * The unicast connections: {@link #SENDERS} senders on node 1 and {@link #RECEIVERS} receivers on node 2 (uids
+     * {@code <d>s<i>} and {@code <d>r<i>}), which serve every unicast and throughput run of a session.
+     */
+    static Unicast openUnicast(ClientPool pool, String d) {
+        List<WsConnection> senders = pool.open(1, uids(d + "s", SENDERS), 50, 120);
+        try {
+            return new Unicast(senders, pool.open(2, uids(d + "r", RECEIVERS), 50, 120));
+        } catch (RuntimeException e) {
+            ClientPool.closeAll(senders);
+            throw e;
+        }
+    }
+
+    /**
+     * Warm-up (JIT of the servers and the generator, Redis connections): 10,000 messages at 2,000/s and 10,000 at
+     * 5,000/s, not recorded.
+     */
+    static void warmUp(Unicast unicast, CpuMeter meter, String d) {
+        print("warm-up", unicast.run(d + "w1", 10_000, 2_000, PAYLOAD, 1000, 10_000, meter));
+        print("warm-up", unicast.run(d + "w2", 10_000, 5_000, PAYLOAD, 1000, 10_000, meter));
+    }
+
+    /** Unicast at 1,000/s and 5,000/s, {@link Options#runs()} runs of {@link Options#unicastCount()} messages each. */
+    static void fixedRates(Options o, Unicast unicast, CpuMeter meter, NodeMetrics metrics, Results.Session session,
+                           String d) {
+        for (int rate : new int[] {1_000, 5_000}) {
+            for (int run = 1; run <= o.runs(); run++) {
+                long[] before = metrics.read();
+                Unicast.Result r = unicast.run(d + "u" + rate + "x" + run, o.unicastCount(), rate, PAYLOAD, 1000,
+                        10_000, meter);
+                session.unicast.computeIfAbsent(rate, k -> new ArrayList<>()).add(r);
+                session.ledger(String.format(Locale.ROOT, "unicast %,d/s", rate))
+                        .add(r, NodeMetrics.since(before, metrics.read()));
+                print("unicast " + rate + "/s run " + run, r);
+                Sleep.millis(1000);
+            }
+        }
+    }
+
+    /**
+     * One throughput run: steps of 5 s at rising rates until one fails; a step passes with every message delivered
+     * within 1 s of the last send, no duplicate or misrouted one, and p99 <= 250 ms.
+     */
+    static Results.Throughput ramp(Options o, Unicast unicast, CpuMeter meter, NodeMetrics metrics,
+                                   Results.Session session, String d, int run) {
+        double[] rates = o.quick()
+                ? new double[] {1_000, 2_000, 5_000, 8_000, 11_000, 14_000, 17_000, 20_000}
+                : new double[] {1_000, 2_000, 4_000, 6_000, 8_000, 10_000, 12_000, 14_000, 17_000,
+                    20_000, 25_000, 30_000, 35_000, 40_000, 50_000, 60_000};
+        List<Results.Step> steps = new ArrayList<>();
+        double best = 0;
+        for (double rate : rates) {
+            long[] before = metrics.read();
+            Unicast.Result r = unicast.run(d + "t" + (int) rate + "x" + run, (int) (rate * 5), rate, PAYLOAD, 1000,
+                    5000, meter);
+            session.ledger("throughput steps").add(r, NodeMetrics.since(before, metrics.read()));
+            boolean passed = r.deliveredInGrace() == r.count() && r.duplicated() == 0 && r.misrouted() == 0
+                    && r.latency().p99() <= 250;
+            steps.add(new Results.Step(rate, passed, r));
+            print("throughput " + (int) rate + "/s run " + run + (passed ? " PASS" : " FAIL"), r);
+            Sleep.millis(passed ? 1500 : 5000);
+            if (!passed) {
+                break;
+            }
+            best = rate;
+        }
+        return new Results.Throughput(steps, best);
     }
 
     /**
@@ -396,17 +434,27 @@ public final class BenchSuite {
         }
     }
 
-    private static void runFanOut(Options o, ClientPool pool, CpuMeter meter, Results.Session session, String d) {
+    /**
+     * Fan-out to 1,000 connections alternating between the nodes: 3 warm-up rounds, then {@link Options#runs()} runs
+     * of 10 rounds of sendAll and of sendMulti; without --quick, sendAll to 10,000 too. The Socket.IO peer has no
+     * sendMulti and is compared on sendAll to 1,000 only.
+     */
+    static void runFanOut(Options o, ClientPool pool, CpuMeter meter, Results.Session session, String d) {
+        boolean distws = pool.dialect() == Dialect.DISTWS;
         Sleep.millis(2000);
         List<WsConnection> all = new ArrayList<>(pool.openSpread(List.of(1, 2), uids(d + "g", 1_000), 200, 300));
         try {
             FanOut.broadcast(all, 3, d + "wb", PAYLOAD, meter); // warm-up
-            FanOut.sendMulti(all, 3, d + "wm", PAYLOAD, meter);
+            if (distws) {
+                FanOut.sendMulti(all, 3, d + "wm", PAYLOAD, meter);
+            }
             for (int run = 1; run <= o.runs(); run++) {
                 add(session, "sendAll to 1,000", FanOut.broadcast(all, 10, d + "b" + run, PAYLOAD, meter));
-                add(session, "sendMulti to 1,000", FanOut.sendMulti(all, 10, d + "m" + run, PAYLOAD, meter));
+                if (distws) {
+                    add(session, "sendMulti to 1,000", FanOut.sendMulti(all, 10, d + "m" + run, PAYLOAD, meter));
+                }
             }
-            if (!o.quick()) {
+            if (!o.quick() && distws) {
                 all.addAll(pool.openSpread(List.of(2, 1), uids(d + "h", 9_000), 200, 600));
                 FanOut.broadcast(all, 3, d + "wB", PAYLOAD, meter);
                 for (int run = 1; run <= o.runs(); run++) {

@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The generator's WebSocket clients: a few JDK {@link HttpClient}s (each with one selector thread) sharing a small
- * executor, and bulk open/close of connections with a bounded number of handshakes in flight.
+ * executor, and bulk open/close of connections with a bounded number of handshakes in flight. Every connection speaks
+ * the pool's {@link Dialect}: distribute-ws's, or the Socket.IO peer's.
  */
 final class ClientPool implements AutoCloseable {
 
@@ -21,10 +22,17 @@ final class ClientPool implements AutoCloseable {
     private final AtomicInteger next = new AtomicInteger();
     private final String host;
     private final int[] ports;
+    private final Dialect dialect;
 
+    /** A pool of distribute-ws connections. */
     ClientPool(String host, int[] ports, int httpClients, int threads) {
+        this(host, ports, httpClients, threads, Dialect.DISTWS);
+    }
+
+    ClientPool(String host, int[] ports, int httpClients, int threads, Dialect dialect) {
         this.host = host;
         this.ports = ports.clone();
+        this.dialect = dialect;
         AtomicInteger n = new AtomicInteger();
         this.executor = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "ws-client-" + n.incrementAndGet());
@@ -34,6 +42,10 @@ final class ClientPool implements AutoCloseable {
         for (int i = 0; i < httpClients; i++) {
             clients.add(HttpClient.newBuilder().executor(executor).build());
         }
+    }
+
+    Dialect dialect() {
+        return dialect;
     }
 
     /** Port of node {@code node} (1-based). */
@@ -97,7 +109,7 @@ final class ClientPool implements AutoCloseable {
             int node = nodes.get(i % nodes.size());
             HttpClient client = clients.get(Math.floorMod(next.getAndIncrement(), clients.size()));
             CompletableFuture<WsConnection> f = WsConnection.open(client, host, port(node), node, uids.get(i),
-                    query.apply(i), handlers.apply(i));
+                    dialect, query.apply(i), handlers.apply(i));
             f.whenComplete((c, e) -> room.release());
             pending.add(f);
             tried.add(i);

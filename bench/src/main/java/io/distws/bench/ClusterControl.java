@@ -34,8 +34,7 @@ final class ClusterControl implements AutoCloseable {
         this.driver = driver;
         this.topology = topology;
         this.basePort = basePort;
-        String dir = System.getenv("DISTWS_CLUSTER_DIR");
-        this.state = dir != null ? Path.of(dir) : root.resolve("target/cluster");
+        this.state = stateDir(root);
         this.keyPrefix = "distws-bench-" + ProcessHandle.current().pid() + ":";
     }
 
@@ -72,6 +71,32 @@ final class ClusterControl implements AutoCloseable {
         return c;
     }
 
+    /** bin/cluster's state folder: {@code DISTWS_CLUSTER_DIR}, default target/cluster. */
+    static Path stateDir(Path root) {
+        String dir = System.getenv("DISTWS_CLUSTER_DIR");
+        return dir != null ? Path.of(dir) : root.resolve("target/cluster");
+    }
+
+    /**
+     * Only the single Redis a session's nodes would use, for servers other than distribute-ws's (the Socket.IO peer):
+     * {@code bin/cluster redis} starts one of its own on {@code DISTWS_REDIS_PORT} unless one answers there.
+     *
+     * @return its pid; stop it with {@link #stopRedis}
+     */
+    static long startRedis(Path root) {
+        int exit = bin(root, List.of("bash", root.resolve("bin/cluster").toString(), "redis"), 60);
+        if (exit != 0) {
+            throw new IllegalStateException("bin/cluster redis failed (exit " + exit + ")");
+        }
+        return redisPid(stateDir(root));
+    }
+
+    /** Stops the Redis of {@link #startRedis} ({@code bin/cluster stop}); waits until process {@code pid} is gone. */
+    static void stopRedis(Path root, long pid) {
+        bin(root, List.of("bash", root.resolve("bin/cluster").toString(), "stop"), 120);
+        awaitExit(pid);
+    }
+
     /** The prefix of the nodes' Redis keys. */
     String keyPrefix() {
         return nodeKeyPrefix;
@@ -88,6 +113,10 @@ final class ClusterControl implements AutoCloseable {
 
     /** The pid of the Redis bin/cluster started, or of whatever listens on the Redis port. */
     long redisPid() {
+        return redisPid(state);
+    }
+
+    private static long redisPid(Path state) {
         String pid = Proc.firstLine(state.resolve("redis.pid"));
         if (pid != null) {
             return Long.parseLong(pid);
@@ -142,6 +171,10 @@ final class ClusterControl implements AutoCloseable {
     }
 
     private int bin(List<String> cmd, long timeoutSeconds) {
+        return bin(root, cmd, timeoutSeconds);
+    }
+
+    private static int bin(Path root, List<String> cmd, long timeoutSeconds) {
         try {
             Process p = new ProcessBuilder(cmd).directory(root.toFile()).inheritIO().start();
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
@@ -194,12 +227,16 @@ final class ClusterControl implements AutoCloseable {
                     System.out.println("  removed " + removed + " keys the nodes left under " + keyPrefix);
                 }
             }
-            // bin/cluster signals Redis and returns: wait until it is gone, or the next start would find it answering.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            while (redis > 0 && ProcessHandle.of(redis).map(ProcessHandle::isAlive).orElse(false)
-                    && System.nanoTime() - deadline < 0) {
-                Sleep.millis(100);
-            }
+            awaitExit(redis);
+        }
+    }
+
+    /** bin/cluster signals Redis and returns: wait (at most 15 s) until it is gone, or the next start would find it. */
+    private static void awaitExit(long pid) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
+                && System.nanoTime() - deadline < 0) {
+            Sleep.millis(100);
         }
     }
 }

@@ -8,8 +8,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Fan-out (scenario 4): one client on node 1 sends a {@code broadcast} (sendAll) or a {@code sendMulti} to every
- * connection, spread over both nodes; a round ends when the last one received it. Rounds do not overlap.
+ * Fan-out (scenario 4): one client on node 1 sends a {@code broadcast} (sendAll, or the broadcast of the connections'
+ * other {@link Dialect}) or a {@code sendMulti} (distribute-ws only) to every connection, spread over both nodes; a
+ * round ends when the last one received it. Rounds do not overlap.
  */
 final class FanOut {
 
@@ -33,8 +34,7 @@ final class FanOut {
 
     /** {@code sendAll}: a broadcast from {@code all.get(0)}, which must be on node 1, to every connection. */
     static Result broadcast(List<WsConnection> all, int rounds, String tag, int payloadBytes, CpuMeter meter) {
-        return run("sendAll", all, rounds, tag, payloadBytes, meter,
-                data -> "{\"type\":\"broadcast\",\"data\":\"" + data + "\"}");
+        return run("sendAll", all, rounds, tag, payloadBytes, meter, all.get(0).dialect::broadcast);
     }
 
     /** {@code sendMulti} from {@code all.get(0)} naming every connection's user. */
@@ -59,9 +59,10 @@ final class FanOut {
         String prefix = tag + ":";
         for (int k = 0; k < n; k++) {
             int index = k;
+            Dialect dialect = all.get(k).dialect;
             all.get(k).onFrame(f -> {
                 long now = System.nanoTime();
-                String data = f.startsWith("{\"type\":\"message\"") ? Payload.data(f) : null;
+                String data = dialect.isMessage(f) ? Payload.data(f) : null;
                 if (data == null || !data.startsWith(prefix)) {
                     return;
                 }

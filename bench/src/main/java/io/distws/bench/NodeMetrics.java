@@ -28,6 +28,11 @@ final class NodeMetrics {
         this.ports = ports.clone();
     }
 
+    /** For servers without distribute-ws's counters (the Socket.IO peer): asks no one, every counter unknown (-1). */
+    static NodeMetrics none() {
+        return new NodeMetrics();
+    }
+
     /** Each counter summed over the nodes; -1 where a node did not answer or did not publish it. */
     long[] read() {
         return read(NAMES);
@@ -36,6 +41,9 @@ final class NodeMetrics {
     /** These counters summed over the nodes; -1 where a node did not answer or did not publish one. */
     long[] read(List<String> names) {
         long[] sum = new long[names.size()];
+        if (ports.length == 0) {
+            java.util.Arrays.fill(sum, -1);
+        }
         for (int port : ports) {
             String body = fetch(port);
             for (int i = 0; i < sum.length; i++) {

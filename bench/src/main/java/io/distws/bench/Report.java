@@ -32,6 +32,7 @@ final class Report {
         String rel = options.report().getParent().relativize(options.charts()).toString();
         RoomsReport rooms = new RoomsReport(options, results);
         HistoryReport history = new HistoryReport(options, results);
+        PeerReport peer = new PeerReport(options, results);
         if (options.sectionsOnly() && Files.isReadable(options.report())) {
             // Only scenarios with sections of their own ran: rewrite those sections (and the findings copy), keep
             // the rest as it was.
@@ -42,6 +43,9 @@ final class Report {
             }
             if (history.ran()) {
                 out = HistoryReport.splice(out, history.section());
+            }
+            if (peer.ran()) {
+                out = PeerReport.splice(out, peer.section());
             }
             Files.writeString(options.report(), RoomsReport.withFindings(out, Files.isReadable(notes)
                     ? Files.readString(notes) : null));
@@ -75,6 +79,11 @@ final class Report {
         } else {
             md.append(HistoryReport.existing(options.report()));
         }
+        if (peer.ran() || PeerReport.existing(options.report()) == null) {
+            md.append(peer.section());
+        } else {
+            md.append(PeerReport.existing(options.report()));
+        }
         findings();
         Files.createDirectories(options.report().getParent());
         Files.writeString(options.report(), md.toString());
@@ -86,7 +95,10 @@ final class Report {
         md.append("## Results against the targets\n\n");
         md.append("Targets and the Node.js peer (Socket.IO with its Redis adapter, two nodes) are from issue 7, ")
                 .append("measured on this kind of 2-core machine. Both drivers side by side")
-                .append(severalTopologies() ? ", on a single Redis and on a Redis Cluster.\n\n" : ".\n\n");
+                .append(severalTopologies() ? ", on a single Redis and on a Redis Cluster." : ".")
+                .append(" The suite measures that peer itself too: [8. distribute-ws vs Socket.IO]")
+                .append("(#8-distribute-ws-vs-socketio) has its figures with the ratio to the drivers' of the same ")
+                .append("run.\n\n");
         md.append("| figure | target | Node.js peer |");
         for (Results.Session s : results.sessions) {
             md.append(' ').append(s.label).append(" |");

@@ -82,6 +82,10 @@ final class Results {
     }
 
     final List<Session> sessions = new ArrayList<>();
+    /** The Socket.IO peer's session (scenario peer; {@link Session#notes} say why it did not run), or null. */
+    Session peer;
+    /** What the peer ran: Node.js, socket.io, its Redis adapter and client versions; null when it did not start. */
+    String peerVersions;
     final List<String> loadSamples = new ArrayList<>();
     /** The 1-minute load average, sampled every few seconds while the suite ran. */
     final List<Double> loadDuring = java.util.Collections.synchronizedList(new ArrayList<>());

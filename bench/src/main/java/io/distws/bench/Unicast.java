@@ -9,14 +9,14 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.HdrHistogram.Histogram;
 
 /**
- * Unicast across nodes (scenarios 2 and 3): senders on node 1 send {@code {"type":"send"}} frames to receivers on
- * node 2 at a fixed rate; message {@code i} goes from sender {@code i % senders} to receiver {@code i % receivers}.
- * Each payload carries the run's tag, {@code i} and its due time, so a receiver can tell lost, duplicated,
- * misrouted (wrong receiver or wrong {@code from}) and out-of-order (per sender and receiver) messages, and the
- * one-way latency from the due time. With history on, message frames end with the position of the message in the
- * receiver's stream ({@code "offset":n,"epoch":"e"}): each receiver's offsets must go up by one from its welcome's
- * offset, across runs; a jump (a gap nobody filled) and an offset seen again are counted, and so are error frames a
- * receiver gets (such as {@code "code":"lost"}).
+ * Unicast across nodes (scenarios 2 and 3): senders on node 1 send a unicast ({@code {"type":"send"}} frames, or the
+ * connections' other {@link Dialect}'s) to receivers on node 2 at a fixed rate; message {@code i} goes from sender
+ * {@code i % senders} to receiver {@code i % receivers}. Each payload carries the run's tag, {@code i} and its due
+ * time, so a receiver can tell lost, duplicated, misrouted (wrong receiver or wrong {@code from}) and out-of-order
+ * (per sender and receiver) messages, and the one-way latency from the due time. With history on, message frames end
+ * with the position of the message in the receiver's stream ({@code "offset":n,"epoch":"e"}): each receiver's offsets
+ * must go up by one from its welcome's offset, across runs; a jump (a gap nobody filled) and an offset seen again are
+ * counted, and so are error frames a receiver gets (such as {@code "code":"lost"}).
  */
 final class Unicast {
 
@@ -45,7 +45,7 @@ final class Unicast {
         for (WsConnection s : senders) {
             s.onFrame(frame -> {
                 Run run = current.get();
-                if (run != null && frame.startsWith("{\"type\":\"error\"")) {
+                if (run != null && s.dialect.isError(frame)) {
                     run.errors.incrementAndGet();
                     run.firstError.compareAndSet(null, frame);
                 }
@@ -83,16 +83,13 @@ final class Unicast {
     Result run(String tag, int count, double rate, int payloadBytes, long graceMs, long maxWaitMs, CpuMeter meter) {
         Run run = new Run(tag, count, receivers.size());
         current.set(run);
-        String[] to = new String[receivers.size()];
-        for (int r = 0; r < to.length; r++) {
-            to[r] = "{\"type\":\"send\",\"to\":\"" + receivers.get(r).uid + "\",\"data\":\"";
-        }
         CpuMeter.Snapshot before = meter.snapshot();
         long start = System.nanoTime() + 20_000_000;
         long budget = TimeUnit.SECONDS.toNanos(60) + (rate > 0 ? (long) (count / rate * 2e9) : 0);
         int sent = Pacer.run(count, rate, start, budget, (i, due) -> {
             String data = Payload.pad(tag + ":" + i + ":" + due + ":", payloadBytes);
-            senders.get(i % senders.size()).send(to[i % to.length] + data + "\"}");
+            WsConnection sender = senders.get(i % senders.size());
+            sender.send(sender.dialect.unicast(receivers.get(i % receivers.size()).uid, data));
         });
         long lastSend = System.nanoTime();
         run.sent = sent;
@@ -124,11 +121,18 @@ final class Unicast {
                 run.firstReceiverError.get());
     }
 
+    /** Closes the senders' and the receivers' connections. */
+    void close() {
+        ClientPool.closeAll(senders);
+        ClientPool.closeAll(receivers);
+    }
+
     private void received(int receiver, String frame) {
         long now = System.nanoTime();
         Run run = current.get();
-        if (!frame.startsWith("{\"type\":\"message\"")) {
-            if (run != null && frame.startsWith("{\"type\":\"error\"")) {
+        Dialect dialect = receivers.get(receiver).dialect;
+        if (!dialect.isMessage(frame)) {
+            if (run != null && dialect.isError(frame)) {
                 run.receiverErrors.incrementAndGet();
                 run.firstReceiverError.compareAndSet(null, receivers.get(receiver).uid + ": " + frame);
             }

@@ -11,9 +11,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * One benchmark client connection to {@code /ws?uid=U} on the JDK WebSocket client. Frames after the welcome go to a
- * replaceable handler (called on one thread at a time, in arrival order); sends are queued, because the JDK client
- * allows one outstanding send per connection. Thread-safe.
+ * One benchmark client connection of user U on the JDK WebSocket client: to distribute-ws's {@code /ws?uid=U}, or in
+ * another {@link Dialect} (the Socket.IO peer). Frames after the welcome go to a replaceable handler (called on one
+ * thread at a time, in arrival order), but those the dialect answers by itself (Socket.IO's pings); sends are queued,
+ * because the JDK client allows one outstanding send per connection. Thread-safe.
  */
 final class WsConnection implements WebSocket.Listener {
 
@@ -21,6 +22,8 @@ final class WsConnection implements WebSocket.Listener {
 
     final String uid;
     final int node;
+    /** How this connection talks to its server. */
+    final Dialect dialect;
     private final CompletableFuture<WsConnection> welcomed = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
     private final ArrayDeque<String> outgoing = new ArrayDeque<>();
@@ -32,27 +35,28 @@ final class WsConnection implements WebSocket.Listener {
     private volatile long welcomedAt;
     private boolean sending;
 
-    private WsConnection(String uid, int node, Consumer<String> handler) {
+    private WsConnection(String uid, int node, Dialect dialect, Consumer<String> handler) {
         this.uid = uid;
         this.node = node;
+        this.dialect = dialect;
         this.handler = handler == null ? IGNORE : handler;
     }
 
     /** Opens a connection; completes once the server's welcome frame arrived (the relation is bound by then). */
     static CompletableFuture<WsConnection> open(HttpClient client, String host, int port, int node, String uid) {
-        return open(client, host, port, node, uid, null, null);
+        return open(client, host, port, node, uid, Dialect.DISTWS, null, null);
     }
 
     /**
-     * Opens a connection with more query parameters ({@code query}, e.g. {@code since=5&epoch=e}; null: none) and the
-     * handler of the frames after the welcome from the start (frames a server sends right after its welcome, such as
-     * replayed history, would otherwise reach no handler).
+     * Opens a connection in {@code dialect} with more query parameters ({@code query}, e.g. {@code since=5&epoch=e};
+     * null: none) and the handler of the frames after the welcome from the start (frames a server sends right after
+     * its welcome, such as replayed history, would otherwise reach no handler).
      */
     static CompletableFuture<WsConnection> open(HttpClient client, String host, int port, int node, String uid,
-                                                String query, Consumer<String> handler) {
-        WsConnection c = new WsConnection(uid, node, handler);
+                                                Dialect dialect, String query, Consumer<String> handler) {
+        WsConnection c = new WsConnection(uid, node, dialect, handler);
         client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(20))
-                .buildAsync(URI.create("ws://" + host + ":" + port + "/ws?uid=" + uid
+                .buildAsync(URI.create("ws://" + host + ":" + port + dialect.path(uid)
                         + (query == null || query.isEmpty() ? "" : "&" + query)), c)
                 .whenComplete((ws, failure) -> {
                     if (failure != null) {
@@ -219,14 +223,19 @@ final class WsConnection implements WebSocket.Listener {
         } else {
             frame = data.toString();
         }
+        String answer = dialect.answer(frame);
+        if (answer != null) {
+            send(answer);
+            return null;
+        }
         if (!welcomed.isDone()) {
-            if (frame.startsWith("{\"type\":\"welcome\"")) {
+            if (dialect.isWelcome(frame)) {
                 welcomedAt = System.nanoTime();
                 welcome = frame;
                 welcomed.complete(this);
                 return null;
             }
-            if (frame.startsWith("{\"type\":\"error\"")) {
+            if (dialect.isRefusal(frame)) {
                 welcomed.completeExceptionally(new IllegalStateException(uid + " refused: " + frame));
                 return null;
             }
