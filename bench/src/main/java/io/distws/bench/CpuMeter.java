@@ -15,6 +15,11 @@ final class CpuMeter {
         this.redis = redis.clone();
     }
 
+    /** CPU milliseconds the JIT compilers of node 1 and node 2 used so far (0 for servers that are not JVMs). */
+    double compilerMillis() {
+        return Proc.compilerMillis(nodes[0]) + Proc.compilerMillis(nodes[1]);
+    }
+
     Snapshot snapshot() {
         double redisMs = 0;
         for (long pid : redis) {

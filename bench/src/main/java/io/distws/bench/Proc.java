@@ -36,6 +36,35 @@ final class Proc {
         }
     }
 
+    /**
+     * CPU time in milliseconds of a JVM's JIT compiler threads ({@code C1/C2 CompilerThread}), 0 for a process that
+     * has none (Node.js compiles on threads it shares with other work).
+     */
+    static double compilerMillis(long pid) {
+        double ms = 0;
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).trim();
+                    if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+                        ms += Math.max(0, cpuMillisOf(task.resolve("stat")));
+                    }
+                } catch (IOException gone) {
+                    // The thread ended between the listing and the read.
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+        return ms;
+    }
+
+    private static double cpuMillisOf(Path stat) throws IOException {
+        String line = Files.readString(stat);
+        String[] f = line.substring(line.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * MS_PER_TICK;
+    }
+
     /** Resident set size in KiB, or -1. */
     static long rssKb(long pid) {
         try {

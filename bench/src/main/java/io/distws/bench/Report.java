@@ -352,7 +352,12 @@ final class Report {
                 .append("counts duplicates, misrouted messages (wrong receiver or wrong `from`) and out-of-order ")
                 .append("ones (per sender and receiver); lost = sent - delivered after waiting up to 10 s. ")
                 .append("The same 110 connections serve all unicast and throughput runs of a driver, after a ")
-                .append("warm-up of 20,000 messages that is not recorded.\n");
+                .append("warm-up that is not recorded: 10,000 messages at 2,000/s, then rounds of 10,000 at 5,000/s, ")
+                .append("at least ").append(BenchSuite.MIN_WARM_UP_ROUNDS).append(" for every server (the peer too) ")
+                .append("and on until the nodes' JIT compiler threads use under ")
+                .append(Math.round(BenchSuite.QUIET_JIT_SHARE * 100)).append("% of their CPU in a round (at most ")
+                .append(BenchSuite.MAX_WARM_UP_ROUNDS).append("): a JVM server still compiling would have its ")
+                .append("compiler's CPU counted as the cost of a message.\n");
         md.append("- Throughput: steps of 5 s at rising rates; a step passes with zero loss, no duplicates or ")
                 .append("misrouting, p99 <= 250 ms and every message delivered within 1 s after the last send. ")
                 .append("The first failing step ends a run. Flood: ").append(options.unicastCount())
