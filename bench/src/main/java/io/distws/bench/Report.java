@@ -99,7 +99,7 @@ final class Report {
                 .append(" The suite measures that peer itself too: [8. distribute-ws vs Socket.IO]")
                 .append("(#8-distribute-ws-vs-socketio) has its figures with the ratio to the drivers' of the same ")
                 .append("run.\n\n");
-        md.append("| figure | target | Node.js peer |");
+        md.append("| figure | target | Node.js peer (issue 7) |");
         for (Results.Session s : results.sessions) {
             md.append(' ').append(s.label).append(" |");
         }
