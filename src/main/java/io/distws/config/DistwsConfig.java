@@ -59,9 +59,9 @@ import java.util.regex.Pattern;
  *                            0 turns history off; at most 10,000, which also caps one recovery
  * @param historyTtl          {@code distws.history.ttl}, default {@code PT5M}: a stream is dropped this long after its
  *                            last message (a client away longer cannot recover)
- * @param routeCacheTtl       {@code distws.route-cache.ttl}, default {@code PT10S}: how long a node routes sends to a
- *                            user by the connections it read from Redis before, without reading them again (every
- *                            bind and unbind tells every node at once; this is the safety net); 0 reads on every send
+ * @param routeCacheTtl       {@code distws.route-cache.ttl}, default {@code 0s} (off): how long a node may route sends
+ *                            to a user by the connections it read from Redis before, without reading them again
+ *                            (every bind and unbind tells every node at once; this is the safety net)
  */
 public record DistwsConfig(
         String serverId,
@@ -247,7 +247,7 @@ public record DistwsConfig(
         if (historyTtl.toSeconds() < 1) {
             r.problem(HISTORY_TTL, historyTtl.toString(), "a duration of at least one second");
         }
-        Duration routeCacheTtl = r.parse(ROUTE_CACHE_TTL, "PT10S", ROUTE_CACHE_TTL_ACCEPTED, Reader::parseDuration);
+        Duration routeCacheTtl = r.parse(ROUTE_CACHE_TTL, "0s", ROUTE_CACHE_TTL_ACCEPTED, Reader::parseDuration);
         if (routeCacheTtl.isNegative() || routeCacheTtl.compareTo(Duration.ofHours(1)) > 0) {
             r.problem(ROUTE_CACHE_TTL, routeCacheTtl.toString(), ROUTE_CACHE_TTL_ACCEPTED);
         }

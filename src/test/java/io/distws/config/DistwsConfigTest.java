@@ -51,6 +51,7 @@ class DistwsConfigTest {
                 () -> assertEquals(10_000, config.outboundMaxMessages()),
                 () -> assertEquals(4_194_304L, config.outboundMaxBytes()),
                 () -> assertEquals(Duration.ofSeconds(10), config.outboundSendTimeout()),
+                () -> assertEquals(Duration.ZERO, config.routeCacheTtl(), "the route cache is off unless asked for"),
                 () -> assertTrue(config.serverId().matches("[A-Za-z0-9._-]{1,64}"), config.serverId()));
     }
 
@@ -63,7 +64,8 @@ class DistwsConfigTest {
                 DistwsConfig.TTL, "60",
                 DistwsConfig.DEFAULT_OPCODE, "binary",
                 DistwsConfig.KEY_PREFIX, "app:",
-                DistwsConfig.QUEUE_CONCURRENCY, "50"));
+                DistwsConfig.QUEUE_CONCURRENCY, "50",
+                DistwsConfig.ROUTE_CACHE_TTL, "10s"));
 
         assertAll(
                 () -> assertEquals("node-1.eu_west", config.serverId()),
@@ -72,7 +74,8 @@ class DistwsConfigTest {
                 () -> assertEquals(Duration.ofSeconds(60), config.ttl()),
                 () -> assertEquals(Opcode.BINARY, config.defaultOpcode()),
                 () -> assertEquals("app:", config.keyPrefix()),
-                () -> assertEquals(50, config.queueConcurrency()));
+                () -> assertEquals(50, config.queueConcurrency()),
+                () -> assertEquals(Duration.ofSeconds(10), config.routeCacheTtl()));
     }
 
     static Stream<Arguments> badValues() {
@@ -90,7 +93,10 @@ class DistwsConfigTest {
                 Arguments.of(DistwsConfig.OUTBOUND_SEND_TIMEOUT, "-5s", "a positive duration such as PT5S, 5s or 500ms"),
                 Arguments.of(DistwsConfig.NODE_TIMEOUT, "9s", "at least twice " + DistwsConfig.HEARTBEAT_INTERVAL),
                 Arguments.of(DistwsConfig.SERVER_ID, "my node", "letters, digits"),
-                Arguments.of(DistwsConfig.REDIS_CLUSTER_NODES, "redis://a:1,b:2", "a comma list of redis://host:port"));
+                Arguments.of(DistwsConfig.REDIS_CLUSTER_NODES, "redis://a:1,b:2", "a comma list of redis://host:port"),
+                Arguments.of(DistwsConfig.ROUTE_CACHE_TTL, "2h", "a duration from 0s (off) to PT1H"),
+                Arguments.of(DistwsConfig.ROUTE_CACHE_TTL, "-1s", "a duration from 0s (off) to PT1H"),
+                Arguments.of(DistwsConfig.ROUTE_CACHE_TTL, "soon", "a duration from 0s (off) to PT1H"));
     }
 
     @ParameterizedTest(name = "{0}={1}")
