@@ -226,10 +226,14 @@ public final class BenchSuite {
         }
     }
 
-    /** What every node gets: development identity (?uid=) and a client rate limit the generator never reaches. */
+    /**
+     * What every node gets: development identity (?uid=), a client rate limit the generator never reaches, and the
+     * route cache on (it is off by default, see README "Route cache"); {@code --node-env} overrides any of them.
+     */
     static Map<String, String> defaultNodeEnv() {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("DISTWS_AUTH_MODE", "dev");
+        env.put("DISTWS_ROUTE_CACHE_TTL", "10s");
         env.put("DISTWS_LIMITS_RATE", "1000000");
         env.put("DISTWS_LIMITS_BURST", "1000000");
         return env;
