@@ -28,9 +28,10 @@ import org.redisson.client.codec.StringCodec;
  * takes packets in order and hands them to the core, which may make it wait (back-pressure stays in Redis).
  *
  * <p>At-least-once on the Redis side: a take moves packets into the node's processing list (atomically, by script or
- * BLMOVE), and they leave it only with the next take, after all were handed over; a take whose answer was lost (a
- * client timeout after Redis moved them, a dropped connection, a failover, a consumer restarted by {@link #heal}) is
- * recovered by handing over the processing list again. The core drops what it had already seen by sequence number.
+ * BLMOVE), and they leave it only with a later take by script, after all were handed over; a take whose answer was
+ * lost (a client timeout after Redis moved them, a dropped connection, a failover, a consumer restarted by
+ * {@link #heal}) is recovered by handing over the processing list again. The core drops what it had already seen by
+ * sequence number.
  * A pop parked on a master that died is abandoned and reissued, so a failover heals within seconds. Needs Redis 6.2.
  */
 public final class RedisQueueTransport implements Transport {
@@ -40,6 +41,12 @@ public final class RedisQueueTransport implements Transport {
     private static final LuaScript TAKE = LuaScript.load("take");
     private static final long POLL_SECONDS = 1;
     private static final int MAX_PACKETS_PER_TAKE = 64;
+    /**
+     * Packets taken one by one (BLMOVE) before the next take is a script again, which acknowledges them and takes a
+     * batch if a backlog built up. Between those, a quiet inbox costs one round trip per packet, not two; a consumer
+     * that recovers hands over at most this many packets it had handed over already (the core drops them).
+     */
+    private static final int MOVES_PER_ACKNOWLEDGEMENT = 16;
     /**
      * How long past its own timeout a pop may stay unanswered before it is abandoned and reissued: a pop parked on a
      * master that died (or on a connection Redisson keeps for it) would otherwise hang until that server returns,
@@ -59,6 +66,10 @@ public final class RedisQueueTransport implements Transport {
     private volatile RBlockingDeque<String> inbox;
     private RList<String> processing;
     private Inbound inbound;
+    /** The consumer thread's: packets moved by BLMOVE since the last take by script (not acknowledged yet). */
+    private int moved;
+    /** The consumer thread's: whether its next take is by script (acknowledge, then take a batch). */
+    private boolean takeByScript = true;
 
     public RedisQueueTransport(RedissonClient redis, RedisKeys keys, ThreadFactory threads, Duration inboxExpiry) {
         this.redis = redis;
@@ -119,6 +130,7 @@ public final class RedisQueueTransport implements Transport {
                 if (recover) {
                     packets = await(processing.readAllAsync());
                     recover = false;
+                    takeByScript = true;  // acknowledges them once they are handed over
                     if (!packets.isEmpty()) {
                         LOG.log(Level.INFO, "Handing over {0} packets taken from {1} earlier (repeats are dropped)",
                                 new Object[] {packets.size(), inbox.getName()});
@@ -157,26 +169,39 @@ public final class RedisQueueTransport implements Transport {
     }
 
     /**
-     * Acknowledges the previous take and moves up to {@link #MAX_PACKETS_PER_TAKE} packets into processing in one
-     * round trip; when the inbox was empty, waits up to a second for one (BLMOVE, also into processing).
+     * Takes the next packets into processing. By script: acknowledges everything taken before (all of it was handed
+     * over) and moves up to {@link #MAX_PACKETS_PER_TAKE} packets in one round trip, and again while that finds some.
+     * Once the inbox was found empty: waits up to a second for one packet (BLMOVE, also into processing), and takes
+     * the next ones the same way, without acknowledging, until {@link #MOVES_PER_ACKNOWLEDGEMENT} were moved or a wait
+     * found nothing; then the script again.
      */
     private List<String> take(RBlockingDeque<String> inbox, RList<String> processing)
             throws InterruptedException, ExecutionException, TimeoutException {
-        List<Object> keyList = List.of(inbox.getName(), processing.getName());
-        RScript script = redis.getScript(OptionalOptions.defaults().codec(StringCodec.INSTANCE).retryAttempts(0));
-        List<Object> taken = await(TAKE.evalList(script, keyList, Integer.toString(MAX_PACKETS_PER_TAKE),
-                inboxExpiryMillis));
-        if (taken != null && !taken.isEmpty()) {
-            List<String> packets = new ArrayList<>(taken.size());
-            taken.forEach(p -> packets.add((String) p));
-            return packets;
-        }
-        if (Thread.interrupted()) {
-            throw new InterruptedException();
+        if (takeByScript) {
+            List<Object> keyList = List.of(inbox.getName(), processing.getName());
+            RScript script = redis.getScript(OptionalOptions.defaults().codec(StringCodec.INSTANCE).retryAttempts(0));
+            List<Object> taken = await(TAKE.evalList(script, keyList, Integer.toString(MAX_PACKETS_PER_TAKE),
+                    inboxExpiryMillis));
+            moved = 0;
+            if (taken != null && !taken.isEmpty()) {
+                List<String> packets = new ArrayList<>(taken.size());
+                taken.forEach(p -> packets.add((String) p));
+                return packets;
+            }
+            takeByScript = false;
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
         }
         String packet = await(inbox.moveAsync(Duration.ofSeconds(POLL_SECONDS),
                 DequeMoveArgs.pollFirst().addLastTo(processing.getName())));
-        return packet == null ? List.of() : List.of(packet);
+        if (packet == null) {
+            takeByScript = moved > 0;  // a quiet second: acknowledge what the moves took
+            return List.of();
+        }
+        moved++;
+        takeByScript = moved >= MOVES_PER_ACKNOWLEDGEMENT;
+        return List.of(packet);
     }
 
     /** Waits for a Redis call, abandoning it (and letting the loop reissue it) when it outlives its timeout. */
