@@ -1,5 +1,6 @@
 package io.distws.core;
 
+import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
@@ -18,6 +19,12 @@ import java.util.logging.Logger;
 final class InboundDispatcher {
 
     private static final Logger LOG = Logger.getLogger(InboundDispatcher.class.getName());
+    /**
+     * How long a worker's thread waits for the next packet before it returns to the executor: at a packet a millisecond
+     * or more, packets then cost a wake-up each instead of an executor submit each (on an application server a
+     * submit captures the thread context: a fifth of a receiving node's CPU at 5,000 packets/s).
+     */
+    static final Duration WORKER_LINGER = Duration.ofMillis(50);
     /** Origins whose packet sequence is remembered; far more nodes than a cluster has. */
     private static final int MAX_ORIGINS = 4096;
 
@@ -48,7 +55,7 @@ final class InboundDispatcher {
         this.stats = stats;
         this.workers = new SerialExecutor[workers];
         for (int i = 0; i < workers; i++) {
-            this.workers[i] = new SerialExecutor(executor);
+            this.workers[i] = new SerialExecutor(executor, WORKER_LINGER);
         }
         this.inFlight = new Semaphore(concurrency);
         this.sequences = new SequenceChecker(stats, MAX_ORIGINS);
