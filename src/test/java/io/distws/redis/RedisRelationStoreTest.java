@@ -13,10 +13,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -154,13 +155,18 @@ class RedisRelationStoreTest {
                 assertNotNull(uid, "heard only " + got);
                 got.add(uid);
             }
-            // The purge removes v's A2 and w's A1 in an order of its own.
-            assertEquals(expected.subList(0, 4), got.subList(0, 4));
-            assertEquals(Set.of("v", "w"), Set.copyOf(got.subList(4, 6)));
-            bind("x", B1, 4); // a marker: anything told before it would have come first
+            // Compared as counts, not in order: on a Redis Cluster each script publishes on the master of its user's
+            // slot, and publishes of different masters reach the watcher over the cluster bus in an order of their own
+            // (one user's changes come from one slot, in order; the route cache needs nothing more).
+            assertEquals(counts(expected), counts(got));
+            bind("x", B1, 4); // a marker: anything told before it would most likely have come first
             assertEquals("x", heard.poll(10, TimeUnit.SECONDS));
         } finally {
             other.shutdown();
         }
+    }
+
+    private static Map<String, Long> counts(List<String> uids) {
+        return uids.stream().collect(Collectors.groupingBy(uid -> uid, TreeMap::new, Collectors.counting()));
     }
 }
