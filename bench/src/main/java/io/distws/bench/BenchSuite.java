@@ -35,7 +35,7 @@ public final class BenchSuite {
     /** Options; see {@link #usage}. */
     record Options(Path root, Set<String> scenarios, List<String> drivers, List<String> topologies, int runs,
                    boolean quick, int basePort, Path report, Path charts, String command, int profileRate,
-                   Map<String, String> nodeEnv) {
+                   Map<String, String> nodeEnv, String runtime) {
 
         static Options parse(String[] args) {
             Path root = Path.of(".").toAbsolutePath().normalize();
@@ -50,6 +50,7 @@ public final class BenchSuite {
             Path report = null;
             Path charts = null;
             String command = "bench/run";
+            String runtime = "liberty";
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
@@ -75,6 +76,7 @@ public final class BenchSuite {
                         }
                         nodeEnv.put(kv[0], kv[1]);
                     }
+                    case "--runtime" -> runtime = args[++i];
                     case "--base-port" -> basePort = Integer.parseInt(args[++i]);
                     case "--report" -> report = Path.of(args[++i]);
                     case "--charts" -> charts = Path.of(args[++i]);
@@ -87,6 +89,9 @@ public final class BenchSuite {
                     usage("unknown driver '" + d + "'");
                 }
             }
+            if (!runtime.equals("liberty") && !runtime.equals("payara")) {
+                usage("unknown runtime '" + runtime + "' (liberty or payara)");
+            }
             for (String t : topologies) {
                 if (!TOPOLOGIES.contains(t)) {
                     usage("unknown Redis topology '" + t + "'");
@@ -97,7 +102,7 @@ public final class BenchSuite {
             }
             return new Options(root, scenarios, drivers, topologies, Math.max(1, runs), quick, basePort,
                     report != null ? report : root.resolve("docs/benchmarks.md"),
-                    charts != null ? charts : root.resolve("docs/bench"), command, profileRate, nodeEnv);
+                    charts != null ? charts : root.resolve("docs/bench"), command, profileRate, nodeEnv, runtime);
         }
 
         int unicastCount() {
@@ -170,7 +175,7 @@ public final class BenchSuite {
         System.err.println("bench: " + problem);
         System.err.println("usage: bench/run [--quick] [--runs N] [--scenarios " + String.join(",", SCENARIOS)
                 + "] [--drivers queue,pubsub] [--redis single,cluster] [--profile] [--profile-rate R] "
-                + "[--node-env KEY=VALUE] [--base-port P] "
+                + "[--runtime liberty|payara] [--node-env KEY=VALUE] [--base-port P] "
                 + "[--report FILE] [--charts DIR]");
         System.exit(2);
     }
@@ -246,14 +251,14 @@ public final class BenchSuite {
     static ClusterControl startCluster(Options o, String driver, String topology, Results.Session session,
                                        Map<String, String> env, String logTag) {
         try {
-            return ClusterControl.start(o.root(), driver, topology, o.basePort(), env, logTag);
+            return ClusterControl.start(o.root(), o.runtime(), driver, topology, o.basePort(), env, logTag);
         } catch (IllegalStateException e) {
             String note = "the first cluster start failed (" + e.getMessage() + ", load " + load()
                     + "); started again";
             System.out.println("  " + note);
             session.notes.add(note);
             Sleep.millis(5000);
-            return ClusterControl.start(o.root(), driver, topology, o.basePort(), env, logTag);
+            return ClusterControl.start(o.root(), o.runtime(), driver, topology, o.basePort(), env, logTag);
         }
     }
 

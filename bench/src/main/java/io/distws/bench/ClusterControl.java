@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class ClusterControl implements AutoCloseable {
 
+    /** The nodes' application server: liberty or payara (bin/cluster's --runtime). */
+    final String runtime;
     final String driver;
     final String topology;
     final int basePort;
@@ -29,8 +31,9 @@ final class ClusterControl implements AutoCloseable {
     /** Put before the kept logs' folder names ({@code history-on-}), so that sessions of one driver keep theirs apart. */
     private String logTag = "";
 
-    private ClusterControl(Path root, String driver, String topology, int basePort) {
+    private ClusterControl(Path root, String runtime, String driver, String topology, int basePort) {
         this.root = root;
+        this.runtime = runtime;
         this.driver = driver;
         this.topology = topology;
         this.basePort = basePort;
@@ -39,20 +42,23 @@ final class ClusterControl implements AutoCloseable {
     }
 
     /**
-     * Starts Redis in {@code topology} (single or cluster; unless it answers) and two Liberty nodes with
+     * Starts Redis in {@code topology} (single or cluster; unless it answers) and two Open Liberty nodes with
      * {@code driver}; the node env pairs go to both.
      */
     static ClusterControl start(Path root, String driver, String topology, int basePort, Map<String, String> nodeEnv) {
-        return start(root, driver, topology, basePort, nodeEnv, "");
+        return start(root, "liberty", driver, topology, basePort, nodeEnv, "");
     }
 
-    /** Like {@link #start}, keeping the logs under {@code target/bench/logs/<logTag>...}. */
-    static ClusterControl start(Path root, String driver, String topology, int basePort, Map<String, String> nodeEnv,
-                                String logTag) {
-        ClusterControl c = new ClusterControl(root, driver, topology, basePort);
+    /**
+     * Like {@link #start}, with the nodes on {@code runtime} (liberty or payara), keeping the logs under
+     * {@code target/bench/logs/<logTag>...}.
+     */
+    static ClusterControl start(Path root, String runtime, String driver, String topology, int basePort,
+                                Map<String, String> nodeEnv, String logTag) {
+        ClusterControl c = new ClusterControl(root, runtime, driver, topology, basePort);
         c.logTag = logTag;
         List<String> cmd = new ArrayList<>(List.of("bash", root.resolve("bin/cluster").toString(), "start",
-                "--nodes", "2", "--driver", driver, "--redis", topology, "--base-port", Integer.toString(basePort)));
+                "--nodes", "2", "--runtime", runtime, "--driver", driver, "--redis", topology, "--base-port", Integer.toString(basePort)));
         Map<String, String> env = new java.util.LinkedHashMap<>(nodeEnv);
         if (topology.equals("cluster")) {
             env.putIfAbsent("DISTWS_KEYS_PREFIX", c.keyPrefix);
@@ -107,7 +113,9 @@ final class ClusterControl implements AutoCloseable {
     }
 
     long nodePid(int node) {
-        String pid = Proc.firstLine(state.resolve("usr/servers/.pid/node" + node + ".pid"));
+        // Where bin/cluster writes each runtime's pid (liberty_pidfile, payara_pidfile).
+        String pid = Proc.firstLine(runtime.equals("payara") ? state.resolve("payara/node" + node + "/pid")
+                : state.resolve("usr/servers/.pid/node" + node + ".pid"));
         return pid == null ? -1 : Long.parseLong(pid);
     }
 
@@ -199,7 +207,8 @@ final class ClusterControl implements AutoCloseable {
     /** Copies the nodes' logs to target/bench/logs/<driver>-nodeN: the next start wipes the server folders. */
     private void keepLogs() {
         for (int node = 1; node <= 2; node++) {
-            Path logs = state.resolve("usr/servers/node" + node + "/logs");
+            Path logs = runtime.equals("payara") ? state.resolve("payara/node" + node)
+                    : state.resolve("usr/servers/node" + node + "/logs");
             Path kept = keptLogs(node);
             try (var files = java.nio.file.Files.list(logs)) {
                 java.nio.file.Files.createDirectories(kept);

@@ -290,8 +290,13 @@ final class Report {
                 .append(" |\n");
         md.append("| Java | ").append(System.getProperty("java.vm.name")).append(' ')
                 .append(System.getProperty("java.runtime.version")).append(" (nodes and generator) |\n");
-        md.append("| Open Liberty | ").append(nz(grep(options.root().resolve(
-                "target/liberty/wlp/lib/versions/openliberty.properties"), "productVersion=(.*)"))).append(" |\n");
+        if (options.runtime().equals("payara")) {
+            md.append("| Payara Micro | ").append(nz(grep(options.root().resolve("pom.xml"),
+                    "<payara.micro.version>(.*)</payara.micro.version>"))).append(" |\n");
+        } else {
+            md.append("| Open Liberty | ").append(nz(grep(options.root().resolve(
+                    "target/liberty/wlp/lib/versions/openliberty.properties"), "productVersion=(.*)"))).append(" |\n");
+        }
         md.append("| Redis | ").append(nz(Proc.run(List.of("redis-server", "--version"), 10).trim()))
                 .append(" (a Redis of its own on port ").append(System.getenv().getOrDefault("DISTWS_REDIS_PORT", "6379"))
                 .append(", started by bin/cluster)");
@@ -312,7 +317,8 @@ final class Report {
         md.append("| code | ").append(commit.isEmpty() || commit.contains(" ") ? "not a git checkout"
                 : "commit " + commit + (dirty.isEmpty() ? "" : " with uncommitted changes in src/main or pom.xml"))
                 .append(" |\n");
-        md.append("| nodes | 2 Open Liberty nodes, -Xms64m -Xmx512m (bin/cluster), default distws settings except ")
+        md.append("| nodes | 2 ").append(options.runtime().equals("payara") ? "Payara Micro" : "Open Liberty")
+                .append(" nodes, -Xms64m -Xmx512m (bin/cluster), default distws settings except ")
                 .append("development identity and a client rate limit the generator never reaches: ");
         options.nodeEnv().forEach((k, v) -> md.append('`').append(k).append('=').append(v).append("` "));
         md.append("|\n");
