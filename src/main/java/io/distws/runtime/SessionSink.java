@@ -19,18 +19,38 @@ import java.util.function.Consumer;
  * each other: a container refuses a write while another one is in progress ({@link IllegalStateException}), so a
  * refused write is tried again a little later, for at most {@link #RETRY_FOR_MILLIS}, instead of closing the
  * connection.
+ *
+ * <p>On Tyrus (Payara) a session without an idle timeout is written with the platform class loader as the thread's
+ * context class loader. Tyrus schedules its idle-timeout task on the server's managed scheduler at every send, even
+ * when there is no idle timeout (the task then does nothing), and Payara captures the thread's context for each such
+ * task with a {@code ServiceLoader} look-up through the context class loader: a search of every JAR of the server and
+ * the application, per frame. That was three quarters of a receiving Payara node's CPU (bench/findings.md, item 8);
+ * through the platform class loader the look-up finds nothing at once. With an idle timeout set, the task may close
+ * the session and run the application's close handler, so such sessions keep the application's class loader.
  */
 final class SessionSink implements ConnectionSink {
 
     static final long RETRY_FOR_MILLIS = 2000;
     private static final long RETRY_EVERY_MILLIS = 2;
+    private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
 
     private final Session session;
     private final ScheduledExecutorService scheduler;
+    /** Whether this container schedules a task at every send (Tyrus), see the class comment. */
+    private final boolean schedulesAtEverySend;
 
     SessionSink(Session session, ScheduledExecutorService scheduler) {
+        this(session, scheduler, isTyrus(session));
+    }
+
+    SessionSink(Session session, ScheduledExecutorService scheduler, boolean schedulesAtEverySend) {
         this.session = session;
         this.scheduler = scheduler;
+        this.schedulesAtEverySend = schedulesAtEverySend;
+    }
+
+    private static boolean isTyrus(Session session) {
+        return session.getClass().getName().startsWith("org.glassfish.tyrus.");
     }
 
     @Override
@@ -41,11 +61,10 @@ final class SessionSink implements ConnectionSink {
     private void write(Message message, Consumer<Throwable> done, long giveUpAt) {
         SendHandler handler = result -> done.accept(result.isOK() ? null : result.getException());
         try {
-            if (message.opcode() == Opcode.TEXT) {
-                session.getAsyncRemote().sendText(message.text(), handler);
+            if (schedulesAtEverySend && session.getMaxIdleTimeout() <= 0) {
+                sendWithPlatformLoader(message, handler);
             } else {
-                // A private, writable copy: containers may read through array() or move the buffer's position.
-                session.getAsyncRemote().sendBinary(ByteBuffer.wrap(message.bytes()), handler);
+                send(message, handler);
             }
         } catch (IllegalStateException busy) {
             if (session.isOpen() && System.nanoTime() < giveUpAt) {
@@ -56,6 +75,41 @@ final class SessionSink implements ConnectionSink {
             }
         } catch (RuntimeException e) {
             done.accept(e);
+        }
+    }
+
+    private void send(Message message, SendHandler handler) {
+        if (message.opcode() == Opcode.TEXT) {
+            session.getAsyncRemote().sendText(message.text(), handler);
+        } else {
+            // A private, writable copy: containers may read through array() or move the buffer's position.
+            session.getAsyncRemote().sendBinary(ByteBuffer.wrap(message.bytes()), handler);
+        }
+    }
+
+    /**
+     * Sends with the platform class loader as the context class loader (see the class comment); the completion, which
+     * a container may run within the send, gets the caller's class loader back.
+     */
+    private void sendWithPlatformLoader(Message message, SendHandler handler) {
+        Thread thread = Thread.currentThread();
+        ClassLoader callers = thread.getContextClassLoader();
+        thread.setContextClassLoader(PLATFORM);
+        try {
+            send(message, result -> withContextLoader(callers, () -> handler.onResult(result)));
+        } finally {
+            thread.setContextClassLoader(callers);
+        }
+    }
+
+    private static void withContextLoader(ClassLoader loader, Runnable action) {
+        Thread thread = Thread.currentThread();
+        ClassLoader before = thread.getContextClassLoader();
+        thread.setContextClassLoader(loader);
+        try {
+            action.run();
+        } finally {
+            thread.setContextClassLoader(before);
         }
     }
 
