@@ -9,10 +9,11 @@ import java.util.logging.Logger;
 
 /**
  * Hands packets that arrive from other nodes to local connections. Packets from one origin node always go to the
- * same serial worker, so per-connection order survives any number of workers (with a single worker, a pull-based
- * transport's own thread delivers); at most {@code concurrency} packets are in flight, and the transport's thread
- * waits for room instead of buffering without bound (a pull-based transport leaves the rest in Redis; a push-based one
- * stops reading its subscription, so the backlog waits in Redis's output buffer, not in this JVM). Packets this node
+ * same serial worker, so per-connection order survives any number of workers (with a single worker, a transport that
+ * calls from threads of its own delivers there: the queue consumer, or Redisson's listener threads for pub/sub); at
+ * most {@code concurrency} packets are in flight, and the transport's thread waits for room instead of handing over
+ * without bound (a pull-based transport leaves the rest in Redis; a push-based one holds up its client's listener
+ * thread, and Redisson keeps what it reads meanwhile in its own per-channel queue). Packets this node
  * sent itself (echoes), malformed ones and duplicates are dropped and counted; gaps in an origin's packet sequence are
  * counted and logged ({@link SequenceChecker}). Thread-safe.
  */

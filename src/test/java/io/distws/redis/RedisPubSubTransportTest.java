@@ -107,4 +107,60 @@ class RedisPubSubTransportTest extends TransportContract {
         assertEquals(0, busy.probesUnheard(), "a late probe behind packets is no lost subscription");
         assertTrue(busy.receiving());
     }
+
+    @Test
+    void passesPacketsOnOneAtATimeWhileTwoGenerationsOfItsChannelAreHeard() throws Exception {
+        // The core delivers on the thread that passes a packet on (callsFromItsOwnThread): packets from the old and
+        // the new channel, heard on two listener threads while the subscription moves, must not overlap.
+        RedisKeys keys = keys();
+        String nodeId = "moving:00000001";
+        redis.getBucket(keys.nodeAlive(nodeId), StringCodec.INSTANCE).set("1");
+        java.util.concurrent.CountDownLatch firstEntered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch releaseFirst = new java.util.concurrent.CountDownLatch(1);
+        AtomicInteger inside = new AtomicInteger();
+        AtomicInteger mostInside = new AtomicInteger();
+        java.util.concurrent.BlockingQueue<String> received = new java.util.concurrent.LinkedBlockingQueue<>();
+        RedisPubSubTransport moving = (RedisPubSubTransport) remember(new RedisPubSubTransport(redis, keys));
+        moving.start(nodeId, packet -> {
+            mostInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
+            if (firstEntered.getCount() > 0) {
+                firstEntered.countDown();
+                awaitUninterruptibly(releaseFirst); // the old channel's thread is busy with its packet
+            }
+            inside.decrementAndGet();
+            received.add(packet);
+        });
+        assertTrue(moving.send(nodeId, "{\"n\":1}").toCompletableFuture().join());
+        assertTrue(firstEntered.await(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+
+        moving.heal().toCompletableFuture().join(); // a probe, stuck behind the packet in hand
+        long probeSent = System.nanoTime();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                .until(() -> System.nanoTime() - probeSent > RedisPubSubTransport.PROBE_TIMEOUT.toNanos());
+        moving.heal().toCompletableFuture().join(); // unheard: subscribes to the next generation, keeps the old one
+        assertEquals(1, moving.probesUnheard());
+
+        assertTrue(moving.send(nodeId, "{\"n\":2}").toCompletableFuture().join()); // on the new generation
+        await().atMost(WAIT).until(() -> moving.packetsHeard() == 2);
+        releaseFirst.countDown();
+
+        assertEquals("{\"n\":1}", received.poll(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+        assertEquals("{\"n\":2}", received.poll(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+        assertEquals(1, mostInside.get(), "packets passed on at the same time");
+    }
+
+    private static void awaitUninterruptibly(java.util.concurrent.CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }
