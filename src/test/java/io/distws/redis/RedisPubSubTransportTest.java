@@ -10,6 +10,11 @@ import io.distws.spi.Transport;
 import io.distws.support.RecordingSink;
 import io.distws.support.TestRedis;
 import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.redisson.api.RTopic;
@@ -76,13 +81,10 @@ class RedisPubSubTransportTest extends TransportContract {
 
     @Test
     void aBusyNodeWhoseProbeWaitsBehindItsPacketsIsNotSubscribedAnew() throws Exception {
-        RedisKeys keys = keys();
         String nodeId = "busy:00000001";
-        redis.getBucket(keys.nodeAlive(nodeId), StringCodec.INSTANCE).set("1");
-        java.util.concurrent.Semaphore reading = new java.util.concurrent.Semaphore(0);
-        java.util.concurrent.BlockingQueue<String> received = new java.util.concurrent.LinkedBlockingQueue<>();
-        RedisPubSubTransport busy = (RedisPubSubTransport) remember(new RedisPubSubTransport(redis, keys));
-        busy.start(nodeId, packet -> {
+        Semaphore reading = new Semaphore(0);
+        BlockingQueue<String> received = new LinkedBlockingQueue<>();
+        RedisPubSubTransport busy = aliveNode(nodeId, packet -> {
             reading.acquireUninterruptibly(); // the node takes one packet per permit: slower than they come
             received.add(packet);
         });
@@ -102,7 +104,7 @@ class RedisPubSubTransportTest extends TransportContract {
         reading.release(count);
 
         for (int i = 0; i < count; i++) {
-            assertEquals("{\"n\":" + i + "}", received.poll(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+            assertEquals("{\"n\":" + i + "}", received.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS));
         }
         assertEquals(0, busy.probesUnheard(), "a late probe behind packets is no lost subscription");
         assertTrue(busy.receiving());
@@ -112,16 +114,13 @@ class RedisPubSubTransportTest extends TransportContract {
     void passesPacketsOnOneAtATimeWhileTwoGenerationsOfItsChannelAreHeard() throws Exception {
         // The core delivers on the thread that passes a packet on (callsFromItsOwnThread): packets from the old and
         // the new channel, heard on two listener threads while the subscription moves, must not overlap.
-        RedisKeys keys = keys();
         String nodeId = "moving:00000001";
-        redis.getBucket(keys.nodeAlive(nodeId), StringCodec.INSTANCE).set("1");
-        java.util.concurrent.CountDownLatch firstEntered = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch releaseFirst = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch firstEntered = new CountDownLatch(1);
+        CountDownLatch releaseFirst = new CountDownLatch(1);
         AtomicInteger inside = new AtomicInteger();
         AtomicInteger mostInside = new AtomicInteger();
-        java.util.concurrent.BlockingQueue<String> received = new java.util.concurrent.LinkedBlockingQueue<>();
-        RedisPubSubTransport moving = (RedisPubSubTransport) remember(new RedisPubSubTransport(redis, keys));
-        moving.start(nodeId, packet -> {
+        BlockingQueue<String> received = new LinkedBlockingQueue<>();
+        RedisPubSubTransport moving = aliveNode(nodeId, packet -> {
             mostInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
             if (firstEntered.getCount() > 0) {
                 firstEntered.countDown();
@@ -131,7 +130,7 @@ class RedisPubSubTransportTest extends TransportContract {
             received.add(packet);
         });
         assertTrue(moving.send(nodeId, "{\"n\":1}").toCompletableFuture().join());
-        assertTrue(firstEntered.await(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+        assertTrue(firstEntered.await(WAIT.toMillis(), TimeUnit.MILLISECONDS));
 
         moving.heal().toCompletableFuture().join(); // a probe, stuck behind the packet in hand
         long probeSent = System.nanoTime();
@@ -144,12 +143,21 @@ class RedisPubSubTransportTest extends TransportContract {
         await().atMost(WAIT).until(() -> moving.packetsHeard() == 2);
         releaseFirst.countDown();
 
-        assertEquals("{\"n\":1}", received.poll(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
-        assertEquals("{\"n\":2}", received.poll(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+        assertEquals("{\"n\":1}", received.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+        assertEquals("{\"n\":2}", received.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS));
         assertEquals(1, mostInside.get(), "packets passed on at the same time");
     }
 
-    private static void awaitUninterruptibly(java.util.concurrent.CountDownLatch latch) {
+    /** A transport started as node {@code nodeId}, whose alive key exists, passing its packets to {@code inbound}. */
+    private RedisPubSubTransport aliveNode(String nodeId, Transport.Inbound inbound) {
+        RedisKeys keys = keys();
+        redis.getBucket(keys.nodeAlive(nodeId), StringCodec.INSTANCE).set("1");
+        RedisPubSubTransport transport = (RedisPubSubTransport) remember(new RedisPubSubTransport(redis, keys));
+        transport.start(nodeId, inbound);
+        return transport;
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
         boolean interrupted = false;
         while (true) {
             try {
