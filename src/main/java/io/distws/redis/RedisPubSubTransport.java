@@ -44,7 +44,6 @@ public final class RedisPubSubTransport implements Transport {
     private final AtomicLong probesUnheard = new AtomicLong();
     /** Held while a packet is passed on: one at a time, whichever channel's listener thread heard it. */
     private final Object passing = new Object();
-    private final AtomicLong packetsHeard = new AtomicLong();
     private volatile RTopic topic;
     private volatile int listenerId;
     private volatile int generation;
@@ -109,7 +108,6 @@ public final class RedisPubSubTransport implements Transport {
             return;
         }
         lastPacketNanos = System.nanoTime();
-        packetsHeard.incrementAndGet();
         try {
             synchronized (passing) {
                 inbound.accept(packet);
@@ -205,9 +203,9 @@ public final class RedisPubSubTransport implements Transport {
         });
     }
 
-    /** How many packets (not probes) its listeners heard, passed on or waiting to be. */
-    long packetsHeard() {
-        return packetsHeard.get();
+    /** When its listeners last heard a packet (not a probe), passed on or waiting to be. */
+    long lastPacketNanos() {
+        return lastPacketNanos;
     }
 
     /** How many probes went unheard (each one led to a new subscription). */
