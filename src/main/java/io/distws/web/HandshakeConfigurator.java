@@ -3,6 +3,7 @@ package io.distws.web;
 import io.distws.security.AccessDecision;
 import io.distws.security.Authenticator;
 import jakarta.enterprise.inject.spi.CDI;
+import jakarta.servlet.http.HttpSession;
 import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
@@ -28,6 +29,26 @@ public class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
         AccessDecision decision = authenticator.handshake(name -> first(headers, name, true),
                 name -> first(parameters, name, false));
         config.getUserProperties().put(ACCESS, decision);
+        dropSessionMadeForTheHandshake(request);
+    }
+
+    /**
+     * Invalidates an HTTP session that the container created for this handshake alone. Open Liberty creates one for
+     * every WebSocket handshake (and keeps it for the session timeout, 30 minutes by default, after the connection has
+     * closed: about 400 bytes of heap per connection ever opened in that time); {@code /ws} never uses it. A session
+     * the client already had ({@code isNew()} false, e.g. the application's login) is left alone. Done here, before
+     * the container registers the connection under the session, so its invalidation closes nothing.
+     */
+    static void dropSessionMadeForTheHandshake(HandshakeRequest request) {
+        if (request.getHttpSession() instanceof HttpSession session) {
+            try {
+                if (session.isNew()) {
+                    session.invalidate();
+                }
+            } catch (IllegalStateException alreadyInvalid) {
+                // nothing left to drop
+            }
+        }
     }
 
     private static String first(Map<String, List<String>> values, String name, boolean ignoreCase) {

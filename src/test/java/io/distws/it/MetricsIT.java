@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -111,6 +112,39 @@ class MetricsIT {
             assertType(outbox, "distws_outbox_pending", "gauge", runtime);
             assertHelp(outbox, "distws_outbox_pending", null, runtime);
         }
+    }
+
+    /**
+     * Open Liberty creates an HTTP session for every WebSocket handshake and would keep it for the session timeout
+     * after the connection closed; the handshake drops it (vendor metrics of the application at context root /).
+     */
+    @Test
+    void aConnectionLeavesNoHttpSessionBehindOnLiberty() throws Exception {
+        Cluster cluster = Cluster.of("liberty", "queue");
+        String before = vendorMetrics(cluster);
+        int connections = 10;
+        for (int i = 0; i < connections; i++) {
+            try (WsClient c = WsClient.connect(cluster.ws(1, uid("visitor")))) {
+                c.welcome();
+            }
+        }
+        String after = vendorMetrics(cluster);
+        assertTrue(appSessions(after, "session_create_total") >= appSessions(before, "session_create_total")
+                + connections, "Liberty made no session for the handshakes, so this test proves nothing:\n" + after);
+        assertTrue(appSessions(after, "session_liveSessions") <= appSessions(before, "session_liveSessions"),
+                "sessions of closed connections are still alive:\n" + after);
+    }
+
+    private static String vendorMetrics(Cluster cluster) throws Exception {
+        var response = Http.get(cluster.http(1).resolve("metrics?scope=vendor"), "text/plain");
+        assertEquals(200, response.statusCode(), response.body());
+        return response.body();
+    }
+
+    /** A session metric of the application at context root / ({@code appname="default_host_"}); 0 before any. */
+    private static long appSessions(String body, String name) {
+        Matcher m = Pattern.compile("(?m)^" + name + "\\{appname=\"default_host_\"[^}]*} (\\S+)").matcher(body);
+        return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
     }
 
     private static String metrics(Cluster cluster, int node) throws Exception {
