@@ -117,10 +117,13 @@ class RedisQueueReliabilityTest {
             // Every take, by script or BLMOVE, names the processing list; the pushes do not.
             takes = monitor.commandsUntilNow(keys.nodeProcessing(NODE));
         }
-        // One BLMOVE per packet, a script every 16 moves to acknowledge them, and the BLMOVE waiting for the next.
+        // One BLMOVE per packet, a script every 16 moves to acknowledge them, and the BLMOVE waiting for the next;
+        // plus one script when "first" came before the consumer's first take: the script that took it is followed
+        // by another (finding the inbox empty), which may run after the monitor started. Two round trips per packet
+        // would be 96.
         Map<String, Long> byCommand = takes.stream()
                 .collect(Collectors.groupingBy(take -> take.substring(0, take.indexOf(' ')), Collectors.counting()));
-        assertTrue(takes.size() <= packets + packets / 16 + 1,
+        assertTrue(takes.size() <= packets + packets / 16 + 2,
                 takes.size() + " takes for " + packets + " packets that came one by one: " + byCommand);
     }
 
