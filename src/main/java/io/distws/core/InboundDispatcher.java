@@ -22,9 +22,9 @@ final class InboundDispatcher {
     private static final Logger LOG = Logger.getLogger(InboundDispatcher.class.getName());
     /**
      * How long a worker's thread waits for the next packet before it returns to the executor (workers run only with
-     * more than one worker, or for a transport that calls from shared threads): at a packet a millisecond
-     * or more, packets then cost a wake-up each instead of an executor submit each (on an application server a
-     * submit captures the thread context: a fifth of a receiving node's CPU at 5,000 packets/s).
+     * more than one worker, or for a transport that calls from shared threads): at a packet a millisecond or more,
+     * packets then cost a wake-up each instead of an executor submit each (on an application server a submit captures
+     * the thread context: a fifth of a receiving node's CPU at 5,000 packets/s).
      */
     static final Duration WORKER_LINGER = Duration.ofMillis(50);
     /** Origins whose packet sequence is remembered; far more nodes than a cluster has. */

@@ -25,8 +25,9 @@ import java.util.function.Consumer;
  * when there is no idle timeout (the task then does nothing), and Payara captures the thread's context for each such
  * task with a {@code ServiceLoader} look-up through the context class loader: a search of every JAR of the server and
  * the application, per frame. That was three quarters of a receiving Payara node's samples, and the node uses 38% less
- * CPU without it (bench/findings.md, item 8): through the platform class loader the look-up finds nothing at once. With an idle timeout set, the task may close
- * the session and run the application's close handler, so such sessions keep the application's class loader.
+ * CPU without it (bench/findings.md, item 8): through the platform class loader the look-up finds nothing at once.
+ * With an idle timeout set, the task may close the session and run the application's close handler, so such sessions
+ * keep the application's class loader.
  */
 final class SessionSink implements ConnectionSink {
 
@@ -92,14 +93,9 @@ final class SessionSink implements ConnectionSink {
      * a container may run within the send, gets the caller's class loader back.
      */
     private void sendWithPlatformLoader(Message message, SendHandler handler) {
-        Thread thread = Thread.currentThread();
-        ClassLoader callers = thread.getContextClassLoader();
-        thread.setContextClassLoader(PLATFORM);
-        try {
-            send(message, result -> withContextLoader(callers, () -> handler.onResult(result)));
-        } finally {
-            thread.setContextClassLoader(callers);
-        }
+        ClassLoader callers = Thread.currentThread().getContextClassLoader();
+        withContextLoader(PLATFORM, () -> send(message,
+                result -> withContextLoader(callers, () -> handler.onResult(result))));
     }
 
     private static void withContextLoader(ClassLoader loader, Runnable action) {
