@@ -209,10 +209,9 @@ final class HistoryBench {
             }
             try {
                 Unicast unicast = new Unicast(senders, receivers);
-                BenchSuite.print("warm-up", unicast.run(d + "w1", 10_000, 2_000, BenchSuite.PAYLOAD, 1000, 10_000,
-                        meter));
-                BenchSuite.print("warm-up", unicast.run(d + "w2", 15_000, 5_000, BenchSuite.PAYLOAD, 1000, 10_000,
-                        meter));
+                // The warm-up of the unicast scenario, until the JIT is quiet: after a fixed two runs, C2 still took
+                // most of the nodes' CPU, and the CPU per message compared compilation instead of history.
+                BenchSuite.warmUp(unicast, meter, d);
                 Sleep.millis(2000);
                 CpuMeter.Snapshot quiet = meter.snapshot();
                 Sleep.millis(3000);

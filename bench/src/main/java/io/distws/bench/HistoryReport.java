@@ -72,7 +72,8 @@ final class HistoryReport {
                         .atOffset(ZoneOffset.UTC).withNano(0))).append(" UTC (")
                 .append(String.format(Locale.ROOT, "%.1f", (results.endedMillis - results.startedMillis) / 60000.0))
                 .append(" minutes, ").append(options.runs()).append(options.runs() == 1 ? " run" : " runs")
-                .append(" per figure), ").append(RoomsReport.code(options)).append(". This section is rewritten by ")
+                .append(" per figure), ").append(RoomsReport.code(options)).append(", on ").append(Report.cpu())
+                .append(". This section is rewritten by ")
                 .append("every run with the `history` scenario and kept by runs without it; `bench/run --scenarios ")
                 .append("history` rewrites only this section, so the other sections may come from an earlier run.\n\n");
         md.append("Load average (1/5/15 min): ").append(String.join("; ", results.loadSamples));
@@ -96,7 +97,8 @@ final class HistoryReport {
                         + "in streams, and they make a room of 1,000 slow to fill)")
                 .append(" in the first two. Off and on run the same steps:\n\n");
         md.append("1. **Unicast across nodes**: 10 senders on node 1, 100 receivers on node 2 (as in section 2), ")
-                .append(BenchSuite.PAYLOAD).append("-byte data, two warm-up runs (10,000 at 2,000/s, 15,000 at 5,000/s) and 3 s ")
+                .append(BenchSuite.PAYLOAD).append("-byte data, the warm-up of section 2 (rounds of 10,000 at 5,000/s until the ")
+                .append("servers' JIT compilers are quiet) and 3 s ")
                 .append("without traffic (the idle CPU below), ")
                 .append(String.format(Locale.ROOT, "then %,d messages at 1,000/s and %,d at 5,000/s per run", 
                         options.historyUnicastCount(1_000), options.historyUnicastCount(5_000)))

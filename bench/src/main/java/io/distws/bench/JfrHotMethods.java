@@ -16,7 +16,9 @@ import jdk.jfr.consumer.RecordingFile;
 
 /**
  * Hot methods of a JFR recording (JDK 17 has no {@code jfr view}): execution samples counted by top frame (self) and
- * by any frame (total), plus the busiest threads.
+ * by any frame (total), plus the busiest threads; then where the heap is allocated, from the allocation samples
+ * ({@code jdk.ObjectAllocationSample}, each weighted by the bytes it stands for) by top frame, by our and Redisson's
+ * frames anywhere on the stack, and by class.
  *
  * <pre>java io.distws.bench.JfrHotMethods FILE.jfr [TOP]</pre>
  */
@@ -33,8 +35,13 @@ public final class JfrHotMethods {
         Map<String, Integer> self = new HashMap<>();
         Map<String, Integer> total = new HashMap<>();
         Map<String, Integer> threads = new HashMap<>();
+        Allocations allocations = new Allocations();
         int samples = 0;
         for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
+            if (e.getEventType().getName().equals("jdk.ObjectAllocationSample")) {
+                allocations.add(e);
+                continue;
+            }
             if (!e.getEventType().getName().equals("jdk.ExecutionSample")) {
                 continue;
             }
@@ -63,7 +70,48 @@ public final class JfrHotMethods {
                 n -> n.startsWith("io.distws") || n.startsWith("org.redisson"));
         append(b, "total (anywhere on the stack), all", total, samples, top, null);
         append(b, "threads (digits folded)", threads, samples, 12, null);
+        allocations.appendTo(b, top);
         return b.toString();
+    }
+
+    /** Allocation samples summed by the bytes each stands for. */
+    private static final class Allocations {
+        private final Map<String, Long> self = new HashMap<>();
+        private final Map<String, Long> total = new HashMap<>();
+        private final Map<String, Long> classes = new HashMap<>();
+        private long bytes;
+
+        void add(RecordedEvent e) {
+            long weight = e.getLong("weight");
+            bytes += weight;
+            classes.merge(e.getClass("objectClass").getName(), weight, Long::sum);
+            RecordedStackTrace stack = e.getStackTrace();
+            if (stack == null || stack.getFrames().isEmpty()) {
+                return;
+            }
+            self.merge(name(stack.getFrames().get(0)), weight, Long::sum);
+            Set<String> seen = new HashSet<>();
+            for (RecordedFrame f : stack.getFrames()) {
+                String n = name(f);
+                if (seen.add(n) && (n.startsWith("io.distws") || n.startsWith("org.redisson"))) {
+                    total.merge(n, weight, Long::sum);
+                }
+            }
+        }
+
+        void appendTo(StringBuilder b, int top) {
+            b.append(String.format(Locale.ROOT, "allocation samples: %.1f MB in all%n", bytes / 1e6));
+            appendBytes(b, "allocated by (top frame)", self, top);
+            appendBytes(b, "allocated under (anywhere on the stack), io.distws and org.redisson", total, top);
+            appendBytes(b, "allocated as (class)", classes, top);
+        }
+
+        private void appendBytes(StringBuilder b, String title, Map<String, Long> counts, int top) {
+            b.append("-- ").append(title).append('\n');
+            counts.entrySet().stream().sorted((x, y) -> Long.compare(y.getValue(), x.getValue())).limit(top)
+                    .forEach(e -> b.append(String.format(Locale.ROOT, "%6.1f%%  %8.1f MB  %s%n",
+                            100.0 * e.getValue() / Math.max(1, bytes), e.getValue() / 1e6, e.getKey())));
+        }
     }
 
     private static String name(RecordedFrame f) {

@@ -279,11 +279,9 @@ final class Report {
 
     private void machine() {
         md.append("## Machine, versions, load\n\n");
-        String cpu = grep(Path.of("/proc/cpuinfo"), "model name\\s*:\\s*(.*)");
         String mem = grep(Path.of("/proc/meminfo"), "MemTotal:\\s*(\\d+) kB");
         md.append("| | |\n|---|---|\n");
-        md.append("| CPU | ").append(Runtime.getRuntime().availableProcessors()).append(" cores, ").append(cpu)
-                .append(" |\n");
+        md.append("| CPU | ").append(cpu()).append(" |\n");
         md.append("| memory | ").append(mem == null ? "?" : String.format(Locale.ROOT, "%.1f GiB",
                 Long.parseLong(mem) / 1024.0 / 1024.0)).append(" |\n");
         md.append("| OS | ").append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version"))
@@ -855,6 +853,12 @@ final class Report {
 
     private static String nz(String s) {
         return s == null || s.isBlank() ? "?" : s;
+    }
+
+    /** The machine's cores and CPU model, e.g. "2 cores, AMD EPYC": figures from different CPUs do not compare. */
+    static String cpu() {
+        return Runtime.getRuntime().availableProcessors() + " cores, "
+                + grep(Path.of("/proc/cpuinfo"), "model name\\s*:\\s*(.*)");
     }
 
     private static String grep(Path file, String regex) {

@@ -87,7 +87,8 @@ final class RoomsReport {
                         .atOffset(ZoneOffset.UTC).withNano(0))).append(" UTC (")
                 .append(String.format(Locale.ROOT, "%.1f", (results.endedMillis - results.startedMillis) / 60000.0))
                 .append(" minutes, ").append(options.runs()).append(options.runs() == 1 ? " run" : " runs")
-                .append(" per figure), ").append(code()).append(". This section is rewritten by every run with the ")
+                .append(" per figure), ").append(code()).append(", on ").append(Report.cpu())
+                .append(". This section is rewritten by every run with the ")
                 .append("`rooms` scenario and kept by runs without it; `bench/run --scenarios rooms` rewrites only ")
                 .append("this section, so the other sections may come from an earlier run.\n\n");
         md.append("Load average (1/5/15 min): ").append(String.join("; ", results.loadSamples));
