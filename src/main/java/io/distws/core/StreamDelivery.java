@@ -248,23 +248,19 @@ final class StreamDelivery {
     /**
      * Fills a connection's gap in a stream from the stream, as far as the missing messages are lost rather than late
      * (or all of them, when {@code force}d or after {@link #LATE_LIMIT}), then goes on with what was held; reads again
-     * later for what is still on its way. It reads the gap and what is held behind it, no more: a message past the
-     * last one held would not be taken anyway (it may still be on its way behind others), and in a busy stream every
-     * connection with a gap would otherwise read {@code maxRead} messages each time.
+     * later for what is still on its way.
      */
     private void repair(LocalConnection c, String stream, StreamCursor cursor, boolean force) {
         long after;
-        int count;
         synchronized (cursor) {
             cursor.repairScheduled = false;
             if (cursor.starting || cursor.held.isEmpty() || c.isClosed()) {
                 return;
             }
             after = cursor.next - 1;
-            count = (int) Math.max(1, Math.min(maxRead, cursor.lastHeld() - after));
         }
         stats.streamRepairs.increment();
-        store.read(stream, after, count).whenComplete((read, failure) -> {
+        store.read(stream, after, maxRead).whenComplete((read, failure) -> {
             boolean again = false;
             Set<String> busy = busyOrigins(c, stream); // before this cursor's monitor: the gate's comes first
             synchronized (cursor) {

@@ -14,12 +14,9 @@ import io.distws.spi.HistoryStore;
 import io.distws.support.RecordingSink;
 import io.distws.support.TestRedis;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -203,44 +200,5 @@ class StreamDeliveryTest {
         progress.delivered(new Packet(2, "b:1", 1, 1, 6, List.of())); // past its 5th send: "two" was lost
 
         assertEquals(List.of("one", "two (from the stream)", "three"), sink.texts(3, WAIT));
-    }
-
-    @Test
-    void readsOnlyTheGapAndWhatIsHeldBehindItNotTheRestOfABusyStream() throws Exception {
-        List<HistoryStore.Append> appends = new ArrayList<>();
-        for (int i = 1; i <= 30; i++) {
-            appends.add(new HistoryStore.Append("u:fox", Message.text("m" + i)));
-        }
-        List<StreamPosition> written = store.append(appends).toCompletableFuture().get(10, TimeUnit.SECONDS);
-        List<String> reads = new CopyOnWriteArrayList<>();
-        streams = new StreamDelivery(recordingReads(store, reads), null, scheduler, 100, stats, null);
-
-        streams.deliver(connection, "b:1", new Mark("u:fox", written.get(0)), List.of(Message.text("m1")));
-        streams.deliver(connection, "b:1", new Mark("u:fox", written.get(3)), List.of(Message.text("m4"))); // m2, m3 missing
-
-        assertAll(
-                () -> assertEquals(List.of("m1", "m2", "m3", "m4"), sink.texts(4, WAIT)),
-                () -> assertEquals(List.of("after 1, at most 3"), reads, "m2 to m4, not the 26 after them"));
-    }
-
-    /** The store, noting each read's "after" and "max". */
-    private static HistoryStore recordingReads(HistoryStore store, List<String> reads) {
-        return new HistoryStore() {
-            @Override
-            public CompletionStage<List<StreamPosition>> append(List<Append> appends) {
-                return store.append(appends);
-            }
-
-            @Override
-            public CompletionStage<Read> read(String stream, long after, int max) {
-                reads.add("after " + after + ", at most " + max);
-                return store.read(stream, after, max);
-            }
-
-            @Override
-            public CompletionStage<Read> recent(String stream, int limit) {
-                return store.recent(stream, limit);
-            }
-        };
     }
 }
