@@ -18,16 +18,13 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.redisson.api.RBatch;
-import org.redisson.api.RFuture;
-import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
-import org.redisson.client.codec.StringCodec;
 
 /**
  * Streams in Redis, as Centrifugo keeps them: a meta hash (epoch, last offset) and a Redis stream of the recent
@@ -69,25 +66,40 @@ public final class RedisHistoryStore implements HistoryStore {
         if (appends.isEmpty()) {
             return CompletableFuture.completedFuture(List.of());
         }
-        // One pipeline: Redisson sends the commands for one server over one connection, in order.
-        RBatch batch = redis.createBatch();
-        List<RFuture<List<Object>>> results = new ArrayList<>(appends.size());
-        for (Append a : appends) {
-            Message m = a.message();
-            String data = m.opcode() == Opcode.TEXT ? m.text() : Base64.getEncoder().encodeToString(m.bytes());
-            results.add(batch.getScript(StringCodec.INSTANCE).evalAsync(keys.historyMeta(a.stream()),
-                    RScript.Mode.READ_WRITE, APPEND.text(), RScript.ReturnType.LIST, streamKeys(a.stream()), size,
-                    ttlSeconds, newEpoch(), m.opcode().wireName(), data, encode(a.excluded()),
-                    a.routed() == null ? "" : a.routed().origin(),
-                    a.routed() == null ? "0" : Long.toString(a.routed().slot())));
+        // One script call per stream with its messages in order, so that a stream's appends run together or not at
+        // all; the calls go by SHA in one pipeline (the script's text would be ten times the size of a message).
+        Map<String, List<Integer>> byStream = new LinkedHashMap<>();
+        for (int i = 0; i < appends.size(); i++) {
+            byStream.computeIfAbsent(appends.get(i).stream(), s -> new ArrayList<>()).add(i);
         }
-        return batch.executeAsync().thenApply(done -> {
-            List<StreamPosition> positions = new ArrayList<>(results.size());
-            for (RFuture<List<Object>> r : results) {
-                List<Object> result = r.toCompletableFuture().join();
-                positions.add(new StreamPosition((Long) result.get(0), String.valueOf(result.get(1))));
+        List<LuaScript.Call> calls = new ArrayList<>(byStream.size());
+        byStream.forEach((stream, indices) -> {
+            List<Object> args = new ArrayList<>(3 + 5 * indices.size());
+            args.add(size);
+            args.add(ttlSeconds);
+            args.add(newEpoch());
+            for (int i : indices) {
+                Append a = appends.get(i);
+                Message m = a.message();
+                args.add(m.opcode().wireName());
+                args.add(m.opcode() == Opcode.TEXT ? m.text() : Base64.getEncoder().encodeToString(m.bytes()));
+                args.add(encode(a.excluded()));
+                args.add(a.routed() == null ? "" : a.routed().origin());
+                args.add(a.routed() == null ? "0" : Long.toString(a.routed().slot()));
             }
-            return positions;
+            calls.add(new LuaScript.Call(streamKeys(stream), args.toArray()));
+        });
+        return APPEND.evalLists(redis, calls).thenApply(results -> {
+            StreamPosition[] positions = new StreamPosition[appends.size()];
+            int call = 0;
+            for (List<Integer> indices : byStream.values()) {
+                List<Object> result = results.get(call++);
+                String epoch = String.valueOf(result.get(0));
+                for (int k = 0; k < indices.size(); k++) {
+                    positions[indices.get(k)] = new StreamPosition((Long) result.get(k + 1), epoch);
+                }
+            }
+            return List.of(positions);
         });
     }
 

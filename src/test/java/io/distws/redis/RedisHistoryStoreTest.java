@@ -3,6 +3,8 @@ package io.distws.redis;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.distws.api.DistributedFd;
 import io.distws.api.HistoryEntry;
@@ -10,10 +12,13 @@ import io.distws.api.Message;
 import io.distws.api.StreamPosition;
 import io.distws.config.DistwsConfig;
 import io.distws.spi.HistoryStore;
+import io.distws.support.RedisMonitor;
 import io.distws.support.TestRedis;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -196,5 +201,43 @@ class RedisHistoryStoreTest {
                 () -> assertEquals(excluded, read.excluded(read.entries().get(0))),
                 () -> assertEquals(HistoryStore.Excluded.NONE, read.excluded(read.entries().get(1))),
                 () -> assertEquals(excluded, done(store.recent("r:room", 2)).excluded(read.entries().get(0))));
+    }
+
+    @Test
+    void sendsEachStreamsAppendsAsOneCallOfTheScriptBySha() throws Exception {
+        assumeTrue(topology() == TestRedis.Topology.SINGLE, "MONITOR watches the single Redis");
+        List<String> calls;
+        List<StreamPosition> positions;
+        try (RedisMonitor monitor = RedisMonitor.open(URI.create(TestRedis.ADDRESS))) {
+            positions = done(store.append(List.of(new HistoryStore.Append("u:ann", Message.text("1")),
+                    new HistoryStore.Append("r:lobby", Message.text("x")),
+                    new HistoryStore.Append("u:ann", Message.text("2")),
+                    new HistoryStore.Append("u:bob", Message.text("y")))));
+            calls = monitor.commandsUntilNow(prefix);
+        }
+
+        assertAll(
+                () -> assertEquals(3, calls.size(), "one call per stream: " + calls),
+                () -> assertTrue(calls.stream().allMatch(c -> c.toUpperCase(Locale.ROOT).startsWith("\"EVALSHA\"")),
+                        "by SHA, not with the script's text: " + calls),
+                () -> assertEquals(List.of(1L, 1L, 2L, 1L), positions.stream().map(StreamPosition::offset).toList()),
+                () -> assertEquals(List.of("1", "2"), texts(done(store.read("u:ann", 0, 10)))));
+    }
+
+    @Test
+    void appendsOnceWhenRedisHasForgottenTheScript() {
+        append("u:eve", "1");
+        redis.getScript().scriptFlush(); // as after a restart or a failover to a replica that never ran it
+        List<StreamPosition> pipelined = done(store.append(List.of(new HistoryStore.Append("u:eve", Message.text("2")),
+                new HistoryStore.Append("r:hall", Message.text("h")),
+                new HistoryStore.Append("u:eve", Message.text("3")))));
+        redis.getScript().scriptFlush();
+        StreamPosition alone = append("u:eve", "4").get(0);
+
+        assertAll(
+                () -> assertEquals(List.of(2L, 1L, 3L), pipelined.stream().map(StreamPosition::offset).toList()),
+                () -> assertEquals(4, alone.offset()),
+                () -> assertEquals(List.of("1", "2", "3", "4"), texts(done(store.read("u:eve", 0, 10)))),
+                () -> assertEquals(List.of("h"), texts(done(store.read("r:hall", 0, 10)))));
     }
 }

@@ -5,21 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.distws.config.DistwsConfig;
+import io.distws.support.RedisMonitor;
 import io.distws.support.TestRedis;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -109,13 +102,13 @@ class RedisQueueReliabilityTest {
 
         int packets = 48;
         List<String> takes;
-        try (Monitor monitor = Monitor.open(URI.create(TestRedis.ADDRESS))) {
+        try (RedisMonitor monitor = RedisMonitor.open(URI.create(TestRedis.ADDRESS))) {
             for (int i = 0; i < packets; i++) {
                 send("p" + i);
                 assertEquals("p" + i, next());  // the inbox is empty again before the next packet comes
             }
             // Every take, by script or BLMOVE, names the processing list; the pushes do not.
-            takes = monitor.commandsUntilNow(keys.nodeProcessing(NODE));
+            takes = monitor.commandsUntilNow("\"" + keys.nodeProcessing(NODE) + "\"");
         }
         // One BLMOVE per packet, a script every 16 moves to acknowledge them, and the BLMOVE waiting for the next;
         // plus one script when "first" came before the consumer's first take: the script that took it is followed
@@ -125,50 +118,5 @@ class RedisQueueReliabilityTest {
                 .collect(Collectors.groupingBy(take -> take.substring(0, take.indexOf(' ')), Collectors.counting()));
         assertTrue(takes.size() <= packets + packets / 16 + 2,
                 takes.size() + " takes for " + packets + " packets that came one by one: " + byCommand);
-    }
-
-    /** A MONITOR connection: the commands clients sent Redis (not those that scripts ran), in the order run. */
-    private static final class Monitor implements AutoCloseable {
-        private final Socket socket;
-        private final BufferedReader in;
-        private final OutputStream out;
-
-        private Monitor(Socket socket) throws IOException {
-            this.socket = socket;
-            this.in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-            this.out = socket.getOutputStream();
-        }
-
-        static Monitor open(URI redis) throws IOException {
-            Socket socket = new Socket(redis.getHost(), redis.getPort());
-            socket.setSoTimeout(10_000);
-            Monitor monitor = new Monitor(socket);
-            monitor.out.write("MONITOR\r\n".getBytes(StandardCharsets.US_ASCII));
-            monitor.out.flush();
-            assertEquals("+OK", monitor.in.readLine());
-            return monitor;
-        }
-
-        /** The commands run so far that name the key: a command sent on another connection marks the end. */
-        List<String> commandsUntilNow(String key) throws IOException {
-            String fence = "fence-" + UUID.randomUUID();
-            try (Socket other = new Socket(socket.getInetAddress(), socket.getPort())) {
-                other.getOutputStream().write(("ECHO " + fence + "\r\n").getBytes(StandardCharsets.US_ASCII));
-                other.getOutputStream().flush();
-                new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.US_ASCII)).readLine();
-            }
-            List<String> commands = new ArrayList<>();
-            for (String line = in.readLine(); !line.contains(fence); line = in.readLine()) {
-                if (line.contains("\"" + key + "\"") && !line.contains(" lua] ")) {
-                    commands.add(line.substring(line.indexOf("] ") + 2));
-                }
-            }
-            return commands;
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
     }
 }
