@@ -92,6 +92,7 @@ public final class RedisBackend implements AutoCloseable {
     /**
      * The Redisson configuration of {@code config}: its YAML as it is, or the single server, Sentinel group or Redis
      * Cluster of the simple keys with the timings below, trusting the CAs of {@code distws.redis.tls.ca} if set.
+     * Either way without Redisson's script cache (see {@link #withoutScriptCache}).
      */
     public static Config redissonConfig(DistwsConfig config) {
         if (config.redisConfig().isPresent()) {
@@ -103,7 +104,7 @@ public final class RedisBackend implements AutoCloseable {
                         + " is not a valid Redisson YAML file: " + e.getMessage(), e);
             }
             requireMasterSubscriptions(config, yaml);
-            return yaml;
+            return withoutScriptCache(yaml);
         }
         RedisTopology topology = config.redisTopology();
         Config redissonConfig = new Config();
@@ -126,7 +127,20 @@ public final class RedisBackend implements AutoCloseable {
                     // the promotion instead of up to 5 s.
                     .setScanInterval(TOPOLOGY_SCAN_MILLIS)));
         }
-        return redissonConfig;
+        return withoutScriptCache(redissonConfig);
+    }
+
+    /**
+     * Turns off Redisson's script cache. With it, Redisson sends the scripts of a batch by SHA once it has loaded them
+     * on a server, and it remembers that for the whole JVM until a connection to that server drops: a Redis that
+     * forgets its scripts with its connections up (SCRIPT FLUSH) then answers NOSCRIPT to every batched bind, unbind,
+     * join and leave, and nothing loads them again (measured: {@code RedisRelationStoreTest}). Our scripts do not need
+     * it: {@link LuaScript} sends them by SHA itself and falls back to the text on NOSCRIPT, and a batch sends the text
+     * (binds and joins, a few hundred bytes each) except the history append, which runs on every message and goes by
+     * SHA with the same fallback ({@link LuaScript#evalLists}).
+     */
+    private static Config withoutScriptCache(Config redissonConfig) {
+        return redissonConfig.setUseScriptCache(false);
     }
 
     /**

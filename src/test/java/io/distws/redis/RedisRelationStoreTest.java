@@ -58,6 +58,20 @@ class RedisRelationStoreTest {
     }
 
     @Test
+    void bindsAndUnbindsWhenRedisHasForgottenItsScripts() {
+        bind("u", A1, 1); // every script of the store has run once
+        store.unbind(A1, "u").toCompletableFuture().join();
+        redis.getScript().scriptFlush(); // as an operator's SCRIPT FLUSH: the connections stay up
+
+        bind("u", B1, 2);
+        bind("v", A1, 3);
+        store.unbind(A1, "v").toCompletableFuture().join();
+
+        assertEquals(List.of(B1), store.fdsOf("u").toCompletableFuture().join());
+        assertEquals(Optional.empty(), store.userOf(A1).toCompletableFuture().join());
+    }
+
+    @Test
     void listsAUsersConnectionsOldestFirstAcrossNodes() {
         bind("u", B1, 300);
         bind("u", A1, 100);

@@ -73,6 +73,20 @@ class RedisRoomStoreTest {
     }
 
     @Test
+    void joinsAndLeavesWhenRedisHasForgottenItsScripts() {
+        join("lobby", A1, "ann"); // the store's scripts have run once
+        leave("lobby", A1, "ann");
+        redis.getScript().scriptFlush(); // as an operator's SCRIPT FLUSH: the connections stay up
+
+        MembershipChange joined = join("lobby", B1, "bob");
+        MembershipChange left = leave("lobby", B1, "bob");
+
+        assertAll(
+                () -> assertTrue(joined.userJoined(), joined.toString()),
+                () -> assertTrue(left.userLeft(), left.toString()));
+    }
+
+    @Test
     void saysWhenAUsersFirstConnectionJoinsAndItsLastOneLeaves() {
         MembershipChange first = join("lobby", A1, "ann");
         MembershipChange second = join("lobby", B1, "ann");
