@@ -9,13 +9,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import org.redisson.api.RBatch;
 import org.redisson.api.RScript;
-import org.redisson.api.RScriptAsync;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 
@@ -99,53 +95,24 @@ final class LuaScript {
     }
 
     /**
-     * Runs several calls of a script that returns a list, by SHA in one pipeline (each on the server that owns its
-     * first key's slot; a single call goes without one). A call that Redis answers NOSCRIPT did not run, and runs
-     * again with the text; the calls that ran are not sent again.
+     * Runs several calls of a script that returns a list, each as {@link #evalList} does (by SHA, again with the text
+     * when Redis answers NOSCRIPT, on the server that owns its first key's slot), all sent at once, none waiting for
+     * another's answer.
+     *
+     * <p>Not as one batch: when a batch fails, Redisson fails the futures of its other calls with the same error, even
+     * those a Redis Cluster's other master ran meanwhile, so a call answered NOSCRIPT could not be told from one that
+     * ran, and sending them all again appended messages twice (seen in {@code RedisHistoryStoreOnClusterTest}).
      *
      * @return completes with each call's result in call order, exceptionally with the first other failure
      */
     CompletionStage<List<List<Object>>> evalLists(RedissonClient redis, List<Call> calls) {
-        if (calls.size() == 1) {
-            return evalList(redis, calls.get(0).keys(), calls.get(0).args()).thenApply(List::of);
-        }
-        RBatch batch = redis.createBatch();
-        RScriptAsync script = batch.getScript(StringCodec.INSTANCE);
-        List<CompletableFuture<List<Object>>> sent = new ArrayList<>(calls.size());
+        RScript script = redis.getScript(StringCodec.INSTANCE);
+        List<CompletableFuture<List<Object>>> results = new ArrayList<>(calls.size());
         for (Call call : calls) {
-            sent.add(script.<List<Object>>evalShaAsync(String.valueOf(call.keys().get(0)), RScript.Mode.READ_WRITE,
-                    sha, RScript.ReturnType.LIST, call.keys(), call.args()).toCompletableFuture());
+            results.add(evalList(script, call.keys(), call.args()).toCompletableFuture());
         }
-        return batch.executeAsync().handle((done, batchFailure) -> {
-            List<CompletableFuture<List<Object>>> results = new ArrayList<>(calls.size());
-            for (int i = 0; i < calls.size(); i++) {
-                CompletableFuture<List<Object>> result = sent.get(i);
-                Throwable failure = !result.isDone() ? batchFailure
-                        : result.isCompletedExceptionally() ? failureOf(result) : null;
-                if (result.isDone() && failure == null) {
-                    results.add(result);
-                } else if (isNoScript(failure)) {
-                    Call call = calls.get(i);
-                    results.add(redis.getScript(StringCodec.INSTANCE).<List<Object>>evalAsync(
-                            String.valueOf(call.keys().get(0)), RScript.Mode.READ_WRITE, text,
-                            RScript.ReturnType.LIST, call.keys(), call.args()).toCompletableFuture());
-                } else {
-                    results.add(CompletableFuture.failedFuture(failure != null ? failure
-                            : new IllegalStateException("the pipeline ended without an answer to " + this)));
-                }
-            }
-            return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
-                    .thenApply(v -> results.stream().map(CompletableFuture::join).toList());
-        }).thenCompose(all -> all);
-    }
-
-    private static Throwable failureOf(CompletableFuture<?> failed) {
-        try {
-            failed.join();
-            return null;
-        } catch (CompletionException | CancellationException e) {
-            return e.getCause() != null ? e.getCause() : e;
-        }
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
+                .thenApply(all -> results.stream().map(CompletableFuture::join).toList());
     }
 
     private static boolean isNoScript(Throwable failure) {
