@@ -67,7 +67,7 @@ public final class RedisHistoryStore implements HistoryStore {
             return CompletableFuture.completedFuture(List.of());
         }
         // One script call per stream with its messages in order, so that a stream's appends run together or not at
-        // all; the calls go by SHA, all at once (the script's text would be ten times the size of a message).
+        // all; the calls go by SHA, all at once (the script's text, about 3 KB, would travel with every message).
         Map<String, List<Integer>> byStream = new LinkedHashMap<>();
         for (int i = 0; i < appends.size(); i++) {
             byStream.computeIfAbsent(appends.get(i).stream(), s -> new ArrayList<>()).add(i);
