@@ -103,7 +103,8 @@ final class LuaScript {
      * those a Redis Cluster's other master ran meanwhile, so a call answered NOSCRIPT could not be told from one that
      * ran, and sending them all again appended messages twice (seen in {@code RedisHistoryStoreOnClusterTest}).
      *
-     * @return completes with each call's result in call order, exceptionally with the first other failure
+     * @return completes with each call's result in call order, exceptionally when a call fails other than with
+     *         NOSCRIPT
      */
     CompletionStage<List<List<Object>>> evalLists(RedissonClient redis, List<Call> calls) {
         RScript script = redis.getScript(StringCodec.INSTANCE);

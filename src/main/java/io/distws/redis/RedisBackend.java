@@ -135,9 +135,9 @@ public final class RedisBackend implements AutoCloseable {
      * on a server, and it remembers that for the whole JVM until a connection to that server drops: a Redis that
      * forgets its scripts with its connections up (SCRIPT FLUSH) then answers NOSCRIPT to every batched bind, unbind,
      * join and leave, and nothing loads them again (measured: {@code RedisRelationStoreTest}). Our scripts do not need
-     * it: {@link LuaScript} sends them by SHA itself and falls back to the text on NOSCRIPT, and a batch sends the text
-     * (binds and joins, a few hundred bytes each) except the history append, which runs on every message and goes by
-     * SHA with the same fallback ({@link LuaScript#evalLists}).
+     * it: {@link LuaScript} sends them by SHA itself and falls back to the text on NOSCRIPT. Only the scripts of binds,
+     * unbinds, joins and leaves go in batches, which now send their text (a few hundred bytes each); the history
+     * append, which runs on every message, goes by SHA call by call ({@link LuaScript#evalLists}).
      */
     private static Config withoutScriptCache(Config redissonConfig) {
         return redissonConfig.setUseScriptCache(false);
