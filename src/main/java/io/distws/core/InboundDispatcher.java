@@ -10,10 +10,11 @@ import java.util.logging.Logger;
 /**
  * Hands packets that arrive from other nodes to local connections. Packets from one origin node always go to the
  * same serial worker, so per-connection order survives any number of workers (with a single worker, a transport that
- * calls from threads of its own delivers there: the queue consumer, or Redisson's listener threads for pub/sub); at
- * most {@code concurrency} packets are in flight, and the transport's thread waits for room instead of handing over
- * without bound (a pull-based transport leaves the rest in Redis; a push-based one holds up its client's listener
- * thread, and Redisson keeps what it reads meanwhile in its own per-channel queue). Packets this node
+ * calls from threads of its own delivers there: the queue consumer, or Redisson's I/O threads for pub/sub, which
+ * must never wait); at most {@code concurrency} packets are in flight, and with several workers the transport's
+ * thread waits for room instead of handing over without bound (a pull-based transport leaves the rest in Redis; a
+ * push-based one holds up its client's listener thread, and Redisson keeps what it reads meanwhile in its own
+ * per-channel queue). Packets this node
  * sent itself (echoes), malformed ones and duplicates are dropped and counted; gaps in an origin's packet sequence are
  * counted and logged ({@link SequenceChecker}). Thread-safe.
  */

@@ -13,6 +13,7 @@ import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -92,7 +93,8 @@ public final class RedisBackend implements AutoCloseable {
     /**
      * The Redisson configuration of {@code config}: its YAML as it is, or the single server, Sentinel group or Redis
      * Cluster of the simple keys with the timings below, trusting the CAs of {@code distws.redis.tls.ca} if set.
-     * Either way without Redisson's script cache (see {@link #withoutScriptCache}).
+     * Either way without Redisson's script cache (see {@link #withoutScriptCache}), and with its listeners called on
+     * its I/O threads where they cannot wait (see {@link #listenersOnIoThreads}).
      */
     public static Config redissonConfig(DistwsConfig config) {
         if (config.redisConfig().isPresent()) {
@@ -104,7 +106,7 @@ public final class RedisBackend implements AutoCloseable {
                         + " is not a valid Redisson YAML file: " + e.getMessage(), e);
             }
             requireMasterSubscriptions(config, yaml);
-            return withoutScriptCache(yaml);
+            return listenersOnIoThreads(config, withoutScriptCache(yaml));
         }
         RedisTopology topology = config.redisTopology();
         Config redissonConfig = new Config();
@@ -127,7 +129,7 @@ public final class RedisBackend implements AutoCloseable {
                     // the promotion instead of up to 5 s.
                     .setScanInterval(TOPOLOGY_SCAN_MILLIS)));
         }
-        return withoutScriptCache(redissonConfig);
+        return listenersOnIoThreads(config, withoutScriptCache(redissonConfig));
     }
 
     /**
@@ -141,6 +143,59 @@ public final class RedisBackend implements AutoCloseable {
      */
     private static Config withoutScriptCache(Config redissonConfig) {
         return redissonConfig.setUseScriptCache(false);
+    }
+
+    /**
+     * Has Redisson call its pub/sub listeners on the I/O thread that read the message, instead of handing every message
+     * to a thread of its listener pool, when no listener of ours can wait: the relation changes of the route cache
+     * (both drivers), and the pub/sub driver's packets while the node has one inbound worker (the default), which
+     * delivers them right there and never waits for room ({@code core.InboundDispatcher}). That is a thread hand-off
+     * less per packet on a receiving node: a fifth less of its CPU at 1,000 packets/s (bench/findings.md, item 21).
+     * With several workers a packet may wait for room on the thread that heard it, which must not be an I/O thread
+     * (it would hold up the other commands of its connections), so the pool stays. Redisson refuses its blocking calls
+     * on its I/O threads; the listeners make none.
+     */
+    private static Config listenersOnIoThreads(DistwsConfig config, Config redissonConfig) {
+        if (config.driver() == Driver.QUEUE || config.queueConsumers() == 1) {
+            redissonConfig.setExecutor(CallerRuns.INSTANCE);
+        }
+        return redissonConfig;
+    }
+
+    /** Runs each task on the thread that hands it over. Redisson never shuts down an executor it was given. */
+    private static final class CallerRuns extends AbstractExecutorService {
+
+        static final CallerRuns INSTANCE = new CallerRuns();
+
+        @Override
+        public void execute(Runnable task) {
+            task.run();
+        }
+
+        @Override
+        public void shutdown() {
+            // Shared by every client of this JVM: nothing to stop.
+        }
+
+        @Override
+        public List<Runnable> shutdownNow() {
+            return List.of();
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return false;
+        }
+
+        @Override
+        public boolean isTerminated() {
+            return false;
+        }
+
+        @Override
+        public boolean awaitTermination(long timeout, TimeUnit unit) {
+            return false;
+        }
     }
 
     /**

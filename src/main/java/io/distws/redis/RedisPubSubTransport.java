@@ -76,10 +76,12 @@ public final class RedisPubSubTransport implements Transport {
     }
 
     /**
-     * True: packets come from Redisson's listener threads, which serve only this client's listeners, one packet
-     * at a time ({@link #onPacket} passes them on under a lock, as two channel generations are heard at once while the
-     * subscription moves). So the core delivers them there instead of handing each to a worker: a thread hand-off less
-     * per packet, about a tenth less CPU on a receiving node at 1,000 packets/s (bench/findings.md, item 10).
+     * True: packets come from threads of this client, one packet at a time ({@link #onPacket} passes them on under a
+     * lock, as two channel generations are heard at once while the subscription moves). So the core delivers them
+     * there instead of handing each to a worker: a thread hand-off less per packet, about a tenth less CPU on a
+     * receiving node at 1,000 packets/s (bench/findings.md, item 10). With one inbound worker those are the I/O
+     * threads that read the packets, another hand-off less ({@code RedisBackend.listenersOnIoThreads}, item 21), and
+     * with more, Redisson's listener threads.
      */
     @Override
     public boolean callsFromItsOwnThread() {

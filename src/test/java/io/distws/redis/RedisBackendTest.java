@@ -1,5 +1,7 @@
 package io.distws.redis;
 
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -62,5 +64,22 @@ class RedisBackendTest {
 
         assertTrue(redissonConfig(Map.of(DistwsConfig.REDIS_CONFIG, yaml.toString(), DistwsConfig.DRIVER, "queue"))
                 .isSentinelConfig(), "the queue driver does not subscribe");
+    }
+
+    @Test
+    void hasListenersCalledOnTheIoThreadsUnlessAPubSubPacketMayWaitThereForAWorker(@TempDir Path dir)
+            throws IOException {
+        String yaml = Files.writeString(dir.resolve("redisson.yaml"), """
+                singleServerConfig:
+                  address: "redis://127.0.0.1:6379"
+                """).toString();
+
+        assertNotNull(redissonConfig(Map.of(DistwsConfig.REDIS_CONFIG, yaml, DistwsConfig.DRIVER, "pubsub"))
+                .getExecutor(), "one inbound worker: nothing waits");
+        assertNull(redissonConfig(Map.of(DistwsConfig.REDIS_CONFIG, yaml, DistwsConfig.DRIVER, "pubsub",
+                DistwsConfig.QUEUE_CONSUMERS, "2")).getExecutor(), "Redisson's own listener pool");
+        assertNotNull(redissonConfig(Map.of(DistwsConfig.REDIS_CONFIG, yaml, DistwsConfig.DRIVER, "queue",
+                DistwsConfig.QUEUE_CONSUMERS, "2")).getExecutor(), "the queue driver hears relation changes only");
+        assertNotNull(redissonConfig(TestRedis.Topology.SINGLE.configKeys()).getExecutor(), "the simple keys too");
     }
 }

@@ -6,21 +6,34 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.distws.api.Message;
+import io.distws.config.DistwsConfig;
 import io.distws.spi.Transport;
 import io.distws.support.RecordingSink;
 import io.distws.support.TestRedis;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.redisson.Redisson;
 import org.redisson.api.RTopic;
+import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
+import org.redisson.config.Config;
 
 class RedisPubSubTransportTest extends TransportContract {
+
+    private final List<RedissonClient> clients = new ArrayList<>();
     @Override
     String driver() {
         return "pubsub";
@@ -84,7 +97,7 @@ class RedisPubSubTransportTest extends TransportContract {
         String nodeId = "busy:00000001";
         Semaphore reading = new Semaphore(0);
         BlockingQueue<String> received = new LinkedBlockingQueue<>();
-        RedisPubSubTransport busy = aliveNode(nodeId, packet -> {
+        RedisPubSubTransport busy = aliveNode(clientWithListenerPool(), nodeId, packet -> {
             reading.acquireUninterruptibly(); // the node takes one packet per permit: slower than they come
             received.add(packet);
         });
@@ -120,7 +133,7 @@ class RedisPubSubTransportTest extends TransportContract {
         AtomicInteger inside = new AtomicInteger();
         AtomicInteger mostInside = new AtomicInteger();
         BlockingQueue<String> received = new LinkedBlockingQueue<>();
-        RedisPubSubTransport moving = aliveNode(nodeId, packet -> {
+        RedisPubSubTransport moving = aliveNode(clientWithListenerPool(), nodeId, packet -> {
             mostInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
             if (firstEntered.getCount() > 0) {
                 firstEntered.countDown();
@@ -149,11 +162,55 @@ class RedisPubSubTransportTest extends TransportContract {
         assertEquals(1, mostInside.get(), "packets passed on at the same time");
     }
 
+    @Test
+    void passesPacketsOnOnTheIoThreadThatReadThemWithOneInboundWorker() throws Exception {
+        // One worker (the default): nothing on the way to the connections waits, so Redisson need not hand each packet
+        // to its listener pool. More workers: a packet may wait there for room, which an I/O thread must never do.
+        assertEquals(List.of(true, false), List.of(heardOnAnIoThread("1"), heardOnAnIoThread("2")));
+    }
+
+    /**
+     * Whether a node configured with that many inbound workers is handed its packets on one of Redisson's I/O threads
+     * (on this class's topology from the simple keys; the variants over TLS or with a password use the plain one).
+     */
+    private boolean heardOnAnIoThread(String workers) throws Exception {
+        Map<String, String> values = new HashMap<>(topology().configKeys());
+        values.put(DistwsConfig.DRIVER, driver());
+        values.put(DistwsConfig.QUEUE_CONSUMERS, workers);
+        Config config = RedisBackend.redissonConfig(DistwsConfig.load(key -> Optional.ofNullable(values.get(key))));
+        RedissonClient client = remember(Redisson.create(config));
+        CompletableFuture<String> thread = new CompletableFuture<>();
+        String nodeId = "workers-" + workers + ":00000001";
+        RedisPubSubTransport node = aliveNode(client, nodeId, packet -> thread.complete(Thread.currentThread().getName()));
+        assertTrue(node.send(nodeId, "{\"n\":1}").toCompletableFuture().join());
+        // Redisson's own name for its I/O threads, by which it refuses its blocking calls there.
+        return thread.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).startsWith("redisson-netty");
+    }
+
+    /**
+     * A client like the nodes' whose listeners run on Redisson's listener pool, as with several inbound workers: the
+     * tests that hold a packet in hand must not hold up an I/O thread, which serves other connections of the client.
+     */
+    private RedissonClient clientWithListenerPool() {
+        return remember(Redisson.create(new Config(redis.getConfig()).setExecutor(null)));
+    }
+
+    private RedissonClient remember(RedissonClient client) {
+        clients.add(client);
+        return client;
+    }
+
+    @AfterEach
+    void shutDownClients() {
+        clients.forEach(RedissonClient::shutdown);
+    }
+
     /** A transport started as node {@code nodeId}, whose alive key exists, passing its packets to {@code inbound}. */
-    private RedisPubSubTransport aliveNode(String nodeId, Transport.Inbound inbound) {
+    private RedisPubSubTransport aliveNode(RedissonClient client, String nodeId, Transport.Inbound inbound) {
         RedisKeys keys = keys();
-        redis.getBucket(keys.nodeAlive(nodeId), StringCodec.INSTANCE).set("1");
-        RedisPubSubTransport transport = (RedisPubSubTransport) remember(new RedisPubSubTransport(redis, keys));
+        // With a TTL, as a node's: a client of another Redis than the class's leaves nothing behind.
+        client.getBucket(keys.nodeAlive(nodeId), StringCodec.INSTANCE).set("1", Duration.ofMinutes(1));
+        RedisPubSubTransport transport = (RedisPubSubTransport) remember(new RedisPubSubTransport(client, keys));
         transport.start(nodeId, inbound);
         return transport;
     }
