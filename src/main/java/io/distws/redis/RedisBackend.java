@@ -150,7 +150,7 @@ public final class RedisBackend implements AutoCloseable {
      * to a thread of its listener pool, when no listener of ours can wait: the relation changes of the route cache
      * (both drivers), and the pub/sub driver's packets while the node has one inbound worker (the default), which
      * delivers them right there and never waits for room ({@code core.InboundDispatcher}). That is a thread hand-off
-     * less per packet on a receiving node: a fifth less of its CPU at 1,000 packets/s (bench/findings.md, item 21).
+     * less per packet: a receiving node used 10% to 24% less CPU (bench/findings.md, item 21).
      * With several workers a packet may wait for room on the thread that heard it, which must not be an I/O thread
      * (it would hold up the other commands of its connections), so the pool stays. Redisson refuses its blocking calls
      * on its I/O threads; the listeners make none.
