@@ -2,7 +2,6 @@ package io.distws.redis;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.distws.api.DistributedFd;
@@ -247,9 +246,9 @@ abstract class TransportContract {
                 List.of(Envelope.to(new long[] {fd}, Message.text("echo"))));
         transportOf(a).send(a.nodeId(), echo).toCompletableFuture().join();
         join(b.sendToUser("self", Message.text("real")));
+        // The echo went first on the same ordered path into node a: delivered, it would have come before "real".
         assertEquals("real", own.nextText(WAIT));
         assertEquals(1, a.stats().echoesDropped());
-        assertNull(own.poll(Duration.ZERO));
     }
 
     @Test
@@ -333,9 +332,9 @@ abstract class TransportContract {
         b.bind(tab1.fd().fd(), "dave").toCompletableFuture().join();
         RecordingSink second = connect(b, "dave");
         b.closed(tab1).toCompletableFuture().join();
+        // Routed to one connection: the closed tab's relation is gone, the other's is not.
         assertEquals(1, join(a.sendToUser("dave", Message.text("still here"))));
         assertEquals("still here", second.nextText(WAIT));
-        assertNull(first.poll(Duration.ZERO));
     }
 
     private Transport transportOf(ClusterNode node) {
