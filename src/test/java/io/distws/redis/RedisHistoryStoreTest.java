@@ -12,6 +12,7 @@ import io.distws.api.StreamPosition;
 import io.distws.config.DistwsConfig;
 import io.distws.spi.HistoryStore;
 import io.distws.support.RedisMonitor;
+import io.distws.support.RedisServers;
 import io.distws.support.TestRedis;
 import java.net.URI;
 import java.time.Duration;
@@ -27,7 +28,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.redisson.api.RedissonClient;
-import org.redisson.api.redisnode.RedisNodes;
 import org.redisson.client.codec.StringCodec;
 
 /** The history store on the real Redis (and on a Redis Cluster, in a subclass), each test under its own prefix. */
@@ -241,9 +241,7 @@ class RedisHistoryStoreTest {
         if (topology() == TestRedis.Topology.SINGLE) {
             return List.of(URI.create(TestRedis.ADDRESS));
         }
-        return redis.getRedisNodes(RedisNodes.CLUSTER).getMasters().stream()
-                .map(m -> URI.create("redis://" + m.getAddr().getHostString() + ":" + m.getAddr().getPort()))
-                .toList();
+        return RedisServers.clusterMasters().stream().map(port -> URI.create("redis://127.0.0.1:" + port)).toList();
     }
 
     @Test

@@ -12,10 +12,8 @@ import io.distws.support.RecordingSink;
 import io.distws.support.TestRedis;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -174,11 +172,8 @@ class RedisPubSubTransportTest extends TransportContract {
      * (on this class's topology from the simple keys; the variants over TLS or with a password use the plain one).
      */
     private boolean heardOnAnIoThread(String workers) throws Exception {
-        Map<String, String> values = new HashMap<>(topology().configKeys());
-        values.put(DistwsConfig.DRIVER, driver());
-        values.put(DistwsConfig.QUEUE_CONSUMERS, workers);
-        Config config = RedisBackend.redissonConfig(DistwsConfig.load(key -> Optional.ofNullable(values.get(key))));
-        RedissonClient client = remember(Redisson.create(config));
+        RedissonClient client = remember(TestRedis.client(topology(),
+                Map.of(DistwsConfig.DRIVER, driver(), DistwsConfig.QUEUE_CONSUMERS, workers)));
         CompletableFuture<String> thread = new CompletableFuture<>();
         String nodeId = "workers-" + workers + ":00000001";
         RedisPubSubTransport node = aliveNode(client, nodeId, packet -> thread.complete(Thread.currentThread().getName()));

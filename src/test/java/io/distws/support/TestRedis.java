@@ -2,6 +2,7 @@ package io.distws.support;
 
 import io.distws.config.DistwsConfig;
 import io.distws.redis.RedisBackend;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -48,7 +49,14 @@ public final class TestRedis {
 
     /** A client of the topology, configured exactly as a node would be from the simple keys. */
     public static RedissonClient client(Topology topology) {
-        DistwsConfig config = DistwsConfig.load(key -> Optional.ofNullable(topology.configKeys().get(key)));
+        return client(topology, Map.of());
+    }
+
+    /** A client of the topology, configured as a node with these further keys would be (driver, workers, ...). */
+    public static RedissonClient client(Topology topology, Map<String, String> more) {
+        Map<String, String> keys = new HashMap<>(topology.configKeys());
+        keys.putAll(more);
+        DistwsConfig config = DistwsConfig.load(key -> Optional.ofNullable(keys.get(key)));
         return Redisson.create(RedisBackend.redissonConfig(config));
     }
 
