@@ -29,10 +29,11 @@ const positionOf = (frame) =>
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * A refusal: the server's error `code` (`bad_request`, `forbidden`, `offline`, `rate_limited`, `internal`, ...) or
- * one of the client's own: `timeout` (no answer within `ackTimeout`), `disconnected` (the connection dropped after
- * the request was sent, so whether it arrived is unknown), `closed` (`close()` was called), `cancelled` (a join
- * given up by `leave()` before it was sent).
+ * A refusal: the server's error `code` (`bad_request`, `forbidden`, `offline`, `rate_limited`, `too_large`,
+ * `overloaded` (not sent: the node is behind on Redis; try again later), `internal`, ...) or one of the client's own:
+ * `timeout` (no answer within `ackTimeout`), `disconnected` (the connection dropped after the request was sent, so
+ * whether it arrived is unknown), `closed` (`close()` was called), `cancelled` (a join given up by `leave()` before it
+ * was sent).
  */
 export class DistwsError extends Error {
   /**

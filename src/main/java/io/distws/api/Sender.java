@@ -9,8 +9,10 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>Every method returns at once. Its stage completes with the number of connections the message was routed to
  * (0: nobody to deliver to, e.g. the user is offline) once the message is handed to the local connections and to
- * Redis; it completes exceptionally when Redis cannot take it. Messages from one thread to one connection arrive in
- * the order they were sent. A {@code String} goes as the configured default opcode, {@code byte[]} as binary.
+ * Redis; it completes exceptionally when Redis cannot take it: with {@link MessageTooLargeException} for a message no
+ * packet can carry, {@link OverloadedException} when this node refused it because Redis is behind (try again later),
+ * another exception when Redis failed. Messages from one thread to one connection arrive in the order they were
+ * sent. A {@code String} goes as the configured default opcode, {@code byte[]} as binary.
  */
 public interface Sender {
 

@@ -1,6 +1,7 @@
 package io.distws.core;
 
 import io.distws.api.Message;
+import io.distws.api.OverloadedException;
 import io.distws.api.StreamPosition;
 import io.distws.spi.HistoryStore;
 import java.util.ArrayDeque;
@@ -18,7 +19,7 @@ final class HistoryWriter {
 
     /** Appends in one round trip. */
     static final int MAX_BATCH = 256;
-    /** Appends waiting while Redis is slow or away; past this, sends fail at once. */
+    /** Appends waiting while Redis is slow or away; past this, sends fail at once ({@link OverloadedException}). */
     static final int MAX_PENDING = 10_000;
 
     private final HistoryStore store;
@@ -38,7 +39,7 @@ final class HistoryWriter {
         Pending p = new Pending(new HistoryStore.Append(stream, message, excluded, routed), new CompletableFuture<>());
         synchronized (this) {
             if (pending.size() >= MAX_PENDING) {
-                return CompletableFuture.failedFuture(new IllegalStateException(pending.size()
+                return CompletableFuture.failedFuture(new OverloadedException(pending.size()
                         + " messages are already waiting for Redis to record them in history"));
             }
             pending.add(p);

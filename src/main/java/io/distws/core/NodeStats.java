@@ -29,6 +29,8 @@ public final class NodeStats {
         PACKETS_MISSING("Packets of other nodes that never arrived, summed over all sequence gaps"),
         PACKETS_DUPLICATE("Packets dropped because they had arrived before or were of an older stream of their origin"),
         PACKET_SEND_FAILURES("Packets whose send to another node failed (Redis did not take them)"),
+        SENDS_REFUSED("Messages refused at once as overloaded because as much as this node may hold already waited for"
+                + " Redis to take it (their senders were told: OverloadedException, error frame 'overloaded')"),
         STREAM_REPAIRS("Gaps in a connection's stream filled from the stream (or found unfillable)"),
         STREAM_LATE_FILLS("Messages taken from a stream for a connection before their packet was known to be lost"),
         STREAM_LOSSES("Times a connection was told that messages of a stream were lost for good"),
@@ -63,6 +65,7 @@ public final class NodeStats {
     final Count packetsMissing;
     final Count duplicatePackets;
     final Count packetSendFailures;
+    final Count sendsRefused;
     final Count framesDropped;
     final Count streamDuplicates;
     final Count streamRepairs;
@@ -92,6 +95,7 @@ public final class NodeStats {
         packetsMissing = counts.apply(Counted.PACKETS_MISSING);
         duplicatePackets = counts.apply(Counted.PACKETS_DUPLICATE);
         packetSendFailures = counts.apply(Counted.PACKET_SEND_FAILURES);
+        sendsRefused = counts.apply(Counted.SENDS_REFUSED);
         framesDropped = counts.apply(Counted.FRAMES_DROPPED);
         streamDuplicates = counts.apply(Counted.STREAM_DUPLICATES);
         streamRepairs = counts.apply(Counted.STREAM_REPAIRS);
@@ -119,6 +123,7 @@ public final class NodeStats {
             case PACKETS_MISSING -> packetsMissing();
             case PACKETS_DUPLICATE -> duplicatePackets();
             case PACKET_SEND_FAILURES -> packetSendFailures();
+            case SENDS_REFUSED -> sendsRefused.sum();
             case STREAM_REPAIRS -> streamRepairs();
             case STREAM_LATE_FILLS -> streamLateFills();
             case STREAM_LOSSES -> streamLosses();

@@ -1,6 +1,7 @@
 package io.distws.core;
 
 import io.distws.api.MessageTooLargeException;
+import io.distws.api.OverloadedException;
 import io.distws.spi.Transport;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -25,7 +26,10 @@ final class Outbox {
      * output buffer limit (32 MB hard, 8 MB soft by default), so a packet never gets a subscriber disconnected.
      */
     static final int MAX_PACKET_BYTES = 1024 * 1024;
-    /** Envelopes waiting while Redis is slow or away; past this, sends fail at once instead of piling up. */
+    /**
+     * Envelopes waiting while Redis is slow or away; past this, sends fail at once ({@link OverloadedException})
+     * instead of piling up.
+     */
     static final int MAX_PENDING = 10_000;
     /** Bytes (as packet bytes) waiting likewise. */
     static final long MAX_PENDING_BYTES = 64L * 1024 * 1024;
@@ -125,7 +129,7 @@ final class Outbox {
             return CompletableFuture.completedFuture(false);
         }
         if (pending.size() >= MAX_PENDING || pendingBytes + bytes > MAX_PENDING_BYTES) {
-            return CompletableFuture.failedFuture(new IllegalStateException(pending.size() + " messages ("
+            return CompletableFuture.failedFuture(new OverloadedException(pending.size() + " messages ("
                     + pendingBytes + " bytes) are already waiting for Redis to take them to node " + destination));
         }
         Pending p = new Pending(envelope, bytes, routed.getAsLong(), new CompletableFuture<>());

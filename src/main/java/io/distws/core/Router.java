@@ -3,6 +3,7 @@ package io.distws.core;
 import io.distws.api.DistributedFd;
 import io.distws.api.Message;
 import io.distws.api.MessageTooLargeException;
+import io.distws.api.OverloadedException;
 import io.distws.api.StreamPosition;
 import io.distws.spi.HistoryStore;
 import io.distws.spi.NodeInfo;
@@ -17,9 +18,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -99,6 +102,9 @@ final class Router {
                 return CompletableFuture.failedFuture(tooLarge);
             }
         }
+        if (refusedAlready(lookup)) {
+            return inOrder(lookup, value -> CompletableFuture.completedFuture(0)); // not recorded: it was not sent
+        }
         Map<String, CompletableFuture<Mark>> marks = new LinkedHashMap<>();
         Sequencer.Slot slot;
         synchronized (appendOrder) {
@@ -109,7 +115,7 @@ final class Router {
             }
         }
         CompletableFuture<Void> recorded = CompletableFuture.allOf(marks.values().toArray(CompletableFuture[]::new));
-        return inOrder(slot, lookup.thenCombine(recorded, (byUser, v) -> byUser), byUser -> {
+        return inOrder(slot, both(lookup, recorded, (byUser, v) -> byUser), byUser -> {
             // Each user's message has its own mark; those for one node go out together, in one packet.
             int here = 0;
             Map<String, List<Envelope>> remote = new LinkedHashMap<>();
@@ -185,13 +191,16 @@ final class Router {
         if (tooLarge != null) {
             return CompletableFuture.failedFuture(tooLarge);
         }
+        if (refusedAlready(lookup)) {
+            return inOrder(lookup, value -> CompletableFuture.completedFuture(0)); // not recorded: it was not sent
+        }
         Sequencer.Slot slot;
         CompletableFuture<Mark> mark;
         synchronized (appendOrder) {
             slot = sequencer.reserve();
             mark = history.append(stream, message, excluded, new HistoryStore.Routed(nodeId, slot.number));
         }
-        return inOrder(slot, lookup.thenCombine(mark, Marked::new), m -> route.apply(m.value, m.mark));
+        return inOrder(slot, both(lookup, mark, Marked::new), m -> route.apply(m.value, m.mark));
     }
 
     private CompletionStage<Integer> routeToRoom(Map<String, Integer> nodes, String room, Except except,
@@ -215,6 +224,15 @@ final class Router {
         Mark widest = new Mark(stream, new StreamPosition(Long.MAX_VALUE, "epoch-of-a-stream"));
         return Outbox.tooLarge(codec, nodeId, new Envelope.Delivery(new long[] {Long.MAX_VALUE}, null, Except.NONE,
                 message, widest));
+    }
+
+    /**
+     * Whether the look-up failed at once (refused while Redis is behind): its message is then not recorded in a
+     * stream either, so that a refused message is nowhere, not in the stream for recovery to bring while its sender
+     * was told it was not sent.
+     */
+    private static boolean refusedAlready(CompletionStage<?> lookup) {
+        return lookup.toCompletableFuture().isCompletedExceptionally();
     }
 
     /** A look-up's result with the mark its message got in a stream. */
@@ -265,20 +283,47 @@ final class Router {
     private <T> CompletionStage<Integer> inOrder(Sequencer.Slot slot, CompletionStage<T> lookup,
                                                  Function<T, CompletionStage<Integer>> route) {
         CompletableFuture<Integer> result = new CompletableFuture<>();
-        lookup.whenComplete((value, failure) -> sequencer.complete(slot, () -> {
+        lookup.whenComplete((value, failure) -> {
             if (failure != null) {
-                result.completeExceptionally(failure);
+                // Nothing to route: the sender hears at once (a refusal must not wait behind sends stuck on Redis),
+                // and the slot passes in its turn.
+                fail(result, failure);
+                sequencer.complete(slot, () -> { });
                 return;
             }
-            route.apply(value).whenComplete((count, routeFailure) -> {
+            sequencer.complete(slot, () -> route.apply(value).whenComplete((count, routeFailure) -> {
                 if (routeFailure != null) {
-                    result.completeExceptionally(routeFailure);
+                    fail(result, routeFailure);
                 } else {
                     result.complete(count);
                 }
-            });
-        }));
+            }));
+        });
         return result;
+    }
+
+    /** Fails a send, counting it when it was refused as overloaded. */
+    private void fail(CompletableFuture<Integer> result, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (cause instanceof OverloadedException) {
+            stats.sendsRefused.increment();
+        }
+        result.completeExceptionally(failure);
+    }
+
+    /** Both results combined, or the first failure as soon as either fails ({@code thenCombine} waits for both). */
+    private static <A, B, R> CompletionStage<R> both(CompletionStage<A> a, CompletionStage<B> b,
+                                                     BiFunction<A, B, R> combine) {
+        CompletableFuture<R> combined = a.thenCombine(b, combine).toCompletableFuture();
+        BiConsumer<Object, Throwable> failFast = (value, failure) -> {
+            if (failure != null) {
+                combined.completeExceptionally(failure);
+            }
+        };
+        a.whenComplete(failFast);
+        b.whenComplete(failFast);
+        return combined;
     }
 
     /** Delivers local targets at once and sends one envelope per remote node; counts the connections reached. */

@@ -1,5 +1,6 @@
 package io.distws.redis;
 
+import io.distws.api.OverloadedException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -18,6 +19,8 @@ import org.redisson.client.codec.StringCodec;
 final class LookupBatcher {
 
     private static final int MAX_PER_BATCH = 256;
+    /** Look-ups waiting while Redis is slow or away; past this, sends fail at once ({@link OverloadedException}). */
+    static final int MAX_PENDING = 10_000;
 
     private final RedissonClient redis;
     private final List<Pending> pending = new ArrayList<>();
@@ -31,6 +34,10 @@ final class LookupBatcher {
     CompletionStage<Collection<Object>> read(String key) {
         Pending p = new Pending(key, new CompletableFuture<>());
         synchronized (this) {
+            if (pending.size() >= MAX_PENDING) {
+                return CompletableFuture.failedFuture(new OverloadedException(pending.size()
+                        + " look-ups of users' connections are already waiting for Redis"));
+            }
             pending.add(p);
             if (inFlight) {
                 return p.result;

@@ -28,6 +28,9 @@ final class ApiDocs {
     static final String BAD_REQUEST_EXAMPLE = "{\"type\":\"error\",\"code\":\"bad_request\",\"message\":\"...\"}";
     static final String TOO_LARGE = "The message is larger than 1 MiB, or too large to be carried to another node";
     static final String TOO_LARGE_EXAMPLE = "{\"type\":\"error\",\"code\":\"too_large\",\"message\":\"...\"}";
+    static final String OVERLOADED = "The node refused the message because Redis is behind (as much as the node may hold "
+            + "already waits for it): it was not sent on; retry after Retry-After seconds";
+    static final String OVERLOADED_EXAMPLE = "{\"type\":\"error\",\"code\":\"overloaded\",\"message\":\"...\"}";
 
     static final String UNAUTHORIZED = "Secure mode only: no bearer token, or the token is not valid";
     static final String UNAUTHORIZED_EXAMPLE = "{\"type\":\"error\",\"code\":\"unauthorized\",\"message\":\"...\"}";

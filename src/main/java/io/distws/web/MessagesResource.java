@@ -70,6 +70,8 @@ public class MessagesResource {
             content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.BAD_REQUEST_EXAMPLE))
     @APIResponse(responseCode = "413", description = ApiDocs.TOO_LARGE,
             content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.TOO_LARGE_EXAMPLE))
+    @APIResponse(responseCode = "503", description = ApiDocs.OVERLOADED,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.OVERLOADED_EXAMPLE))
     @SecurityRequirement(name = RestApplication.BEARER)
     @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHORIZED,
             content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.UNAUTHORIZED_EXAMPLE))
@@ -99,6 +101,8 @@ public class MessagesResource {
             content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.BAD_REQUEST_EXAMPLE))
     @APIResponse(responseCode = "413", description = ApiDocs.TOO_LARGE,
             content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.TOO_LARGE_EXAMPLE))
+    @APIResponse(responseCode = "503", description = ApiDocs.OVERLOADED,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.OVERLOADED_EXAMPLE))
     @SecurityRequirement(name = RestApplication.BEARER)
     @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHORIZED,
             content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.UNAUTHORIZED_EXAMPLE))
@@ -134,6 +138,8 @@ public class MessagesResource {
             content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.BAD_REQUEST_EXAMPLE))
     @APIResponse(responseCode = "413", description = ApiDocs.TOO_LARGE,
             content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.TOO_LARGE_EXAMPLE))
+    @APIResponse(responseCode = "503", description = ApiDocs.OVERLOADED,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.OVERLOADED_EXAMPLE))
     @SecurityRequirement(name = RestApplication.BEARER)
     @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHORIZED,
             content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.UNAUTHORIZED_EXAMPLE))

@@ -5,6 +5,7 @@ import io.distws.api.DistributedFd;
 import io.distws.api.History;
 import io.distws.api.Message;
 import io.distws.api.MessageTooLargeException;
+import io.distws.api.OverloadedException;
 import io.distws.api.Opcode;
 import io.distws.api.Rooms;
 import io.distws.api.Sender;
@@ -18,7 +19,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.websocket.Session;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -209,14 +209,12 @@ public class ProtocolHandler {
         }
         boolean toMany = command.kind() == ClientCommand.Kind.BROADCAST || command.kind() == ClientCommand.Kind.PUBLISH;
         routed.whenComplete((count, failure) -> {
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
-            if (cause instanceof MessageTooLargeException) {
-                reply(client, WireProtocol.error(WireProtocol.TOO_LARGE, cause.getMessage(), command.id()));
-            } else if (failure != null) {
-                LOG.log(Level.WARNING, "Could not route a message from " + client.fd(), failure);
-                reply(client, WireProtocol.error(WireProtocol.INTERNAL, "the message could not be routed",
-                        command.id()));
+            if (failure != null) {
+                Throwable cause = WireProtocol.causeOf(failure);
+                if (!(cause instanceof MessageTooLargeException || cause instanceof OverloadedException)) {
+                    LOG.log(Level.WARNING, "Could not route a message from " + client.fd(), failure);
+                }
+                reply(client, WireProtocol.sendFailed(failure, command.id()));
             } else if (count == 0 && !toMany) {
                 reply(client, WireProtocol.error(WireProtocol.OFFLINE, command.to().size() == 1
                         ? "user " + command.to().get(0) + " is offline"

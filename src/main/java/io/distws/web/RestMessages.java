@@ -3,6 +3,7 @@ package io.distws.web;
 import io.distws.api.Message;
 import io.distws.api.Sender;
 import io.distws.api.MessageTooLargeException;
+import io.distws.api.OverloadedException;
 import jakarta.json.Json;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
@@ -15,6 +16,8 @@ import java.util.concurrent.CompletionStage;
 final class RestMessages {
 
     static final int MAX_BODY_BYTES = 1024 * 1024;
+    /** What a 503 for an overloaded node asks the caller to wait, in seconds. */
+    static final String RETRY_AFTER_SECONDS = "1";
 
     private RestMessages() {
     }
@@ -41,15 +44,21 @@ final class RestMessages {
         return sender.message(new String(body, StandardCharsets.UTF_8));
     }
 
-    /** 202 with the count; 413 when the message is too large to be carried to another node. */
+    /**
+     * 202 with the count; 413 when the message is too large to be carried to another node; 503 with
+     * {@code Retry-After} when the node refused it as overloaded (Redis behind).
+     */
     static CompletionStage<Response> routed(CompletionStage<Integer> routed) {
         return routed.thenApply(n -> Response.accepted(Json.createObjectBuilder().add("routed", n).build()).build())
                 .exceptionally(failure -> {
-                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                            ? failure.getCause() : failure;
+                    Throwable cause = WireProtocol.causeOf(failure);
                     if (cause instanceof MessageTooLargeException) {
                         return Response.status(413).type(MediaType.APPLICATION_JSON)
-                                .entity(WireProtocol.error(WireProtocol.TOO_LARGE, cause.getMessage())).build();
+                                .entity(WireProtocol.sendFailed(cause, null)).build();
+                    }
+                    if (cause instanceof OverloadedException) {
+                        return Response.status(503).header("Retry-After", RETRY_AFTER_SECONDS)
+                                .type(MediaType.APPLICATION_JSON).entity(WireProtocol.sendFailed(cause, null)).build();
                     }
                     throw failure instanceof CompletionException c ? c : new CompletionException(failure);
                 });

@@ -64,6 +64,8 @@ public class RoomsResource {
             content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.BAD_REQUEST_EXAMPLE))
     @APIResponse(responseCode = "413", description = ApiDocs.TOO_LARGE,
             content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.TOO_LARGE_EXAMPLE))
+    @APIResponse(responseCode = "503", description = ApiDocs.OVERLOADED,
+            content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.OVERLOADED_EXAMPLE))
     @SecurityRequirement(name = RestApplication.BEARER)
     @APIResponse(responseCode = "401", description = ApiDocs.UNAUTHORIZED,
             content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.UNAUTHORIZED_EXAMPLE))

@@ -1,7 +1,9 @@
 package io.distws.web;
 
 import io.distws.api.Message;
+import io.distws.api.MessageTooLargeException;
 import io.distws.api.Opcode;
+import io.distws.api.OverloadedException;
 import io.distws.api.Recovery;
 import io.distws.api.StreamPosition;
 import jakarta.json.Json;
@@ -20,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 
 /**
  * The JSON frames of the bundled {@code /ws} endpoint (see the README): parses client frames, builds server frames.
@@ -31,6 +34,8 @@ public final class WireProtocol {
     public static final String OFFLINE = "offline";
     public static final String TOO_LARGE = "too_large";
     public static final String INTERNAL = "internal";
+    /** The node refused a send because Redis is behind; nothing was sent on, try again later. */
+    public static final String OVERLOADED = "overloaded";
     public static final String RATE_LIMITED = "rate_limited";
     public static final String FORBIDDEN = "forbidden";
     public static final String LOST = "lost";
@@ -382,5 +387,26 @@ public final class WireProtocol {
             error.add("id", id);
         }
         return error.build().toString();
+    }
+
+    /**
+     * The error frame answering a send whose stage failed: {@code too_large}, {@code overloaded} (the node refused it
+     * while Redis is behind: try again later) or, for anything else, {@code internal} (Redis unavailable).
+     */
+    public static String sendFailed(Throwable failure, String id) {
+        Throwable cause = causeOf(failure);
+        if (cause instanceof MessageTooLargeException) {
+            return error(TOO_LARGE, cause.getMessage(), id);
+        }
+        if (cause instanceof OverloadedException) {
+            return error(OVERLOADED, "the node is overloaded (" + cause.getMessage()
+                    + "): the message was not sent on; try again later", id);
+        }
+        return error(INTERNAL, "the message could not be routed", id);
+    }
+
+    /** What a stage failed with, without the {@link CompletionException} wrapped around it on the way. */
+    static Throwable causeOf(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 }

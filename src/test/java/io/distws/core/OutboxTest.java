@@ -1,6 +1,7 @@
 package io.distws.core;
 
 import io.distws.api.MessageTooLargeException;
+import io.distws.api.OverloadedException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -140,6 +141,26 @@ class OutboxTest {
         assertInstanceOf(MessageTooLargeException.class, e.getCause());
         assertEquals(List.of(), transport.packets);
         assertTrue(outbox.submit(Envelope.toAll(Message.text("small"))).join());
+    }
+
+    @Test
+    void refusesAsOverloadedWhatComesOnceItsBacklogIsFullAndTakesMessagesAgainWhenRedisCatchesUp() {
+        RecordingTransport transport = new RecordingTransport();
+        transport.hold = true;
+        Outbox outbox = new Outbox("a:1", "b:1", 1, transport, codec, stats, gone -> { });
+        List<CompletableFuture<Boolean>> accepted = new ArrayList<>();
+        for (int i = 0; i <= Outbox.MAX_PENDING; i++) { // one in flight, MAX_PENDING waiting behind it
+            accepted.add(outbox.submit(Envelope.to(new long[] {1}, Message.text("m" + i))));
+        }
+
+        CompletableFuture<Boolean> refused = outbox.submit(Envelope.to(new long[] {1}, Message.text("one more")));
+
+        Exception e = assertThrows(Exception.class, refused::join);
+        assertInstanceOf(OverloadedException.class, e.getCause());
+        transport.hold = false;
+        transport.release();
+        accepted.forEach(a -> assertTrue(a.join()));
+        assertTrue(outbox.submit(Envelope.to(new long[] {1}, Message.text("after"))).join());
     }
 
     @Test

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.distws.api.MessageTooLargeException;
 import io.distws.api.Opcode;
+import io.distws.api.OverloadedException;
 import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
@@ -17,6 +19,7 @@ import jakarta.json.JsonValue;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -371,5 +374,24 @@ class WireProtocolTest {
                 () -> assertNull(none.id()),
                 () -> assertEquals("{\"type\":\"error\",\"code\":\"bad_request\",\"message\":\"m\",\"id\":\"q7\"}",
                         WireProtocol.error("bad_request", "m", typed.id())));
+    }
+
+    @Test
+    void answersAFailedSendWithTheCodeThatTellsTheSenderWhatToDo() {
+        JsonObject overloaded = json(WireProtocol.sendFailed(new CompletionException(
+                new OverloadedException("10000 messages are already waiting")), "m7"));
+        JsonObject tooLarge = json(WireProtocol.sendFailed(new MessageTooLargeException("too big"), null));
+        JsonObject other = json(WireProtocol.sendFailed(new CompletionException(new IllegalStateException("down")),
+                "m8"));
+
+        assertEquals("overloaded", overloaded.getString("code"));
+        assertEquals("m7", overloaded.getString("id"));
+        assertTrue(overloaded.getString("message").contains("10000 messages are already waiting"),
+                overloaded.toString());
+        assertEquals("too_large", tooLarge.getString("code"));
+        assertEquals("too big", tooLarge.getString("message"));
+        assertFalse(tooLarge.containsKey("id"));
+        assertEquals("internal", other.getString("code"));
+        assertEquals("m8", other.getString("id"));
     }
 }

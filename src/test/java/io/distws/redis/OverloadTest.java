@@ -1,0 +1,207 @@
+package io.distws.redis;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.distws.api.Message;
+import io.distws.api.OverloadedException;
+import io.distws.config.DistwsConfig;
+import io.distws.core.ClusterNode;
+import io.distws.core.LocalConnection;
+import io.distws.core.Mark;
+import io.distws.core.NodeStats;
+import io.distws.spi.Backend;
+import io.distws.support.RecordingSink;
+import io.distws.support.RedisServers;
+import io.distws.support.TestRedisServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
+
+/**
+ * A node whose Redis stops taking writes (CLIENT PAUSE WRITE, on a Redis of this class's own) while its application
+ * keeps sending: once as much waits for Redis as the node may hold, each further send is refused at once with
+ * {@link OverloadedException} and counted, never queued without bound and never lost silently; when Redis takes
+ * writes again, every send that was not refused arrives, once and in order. The refusals come from the node's
+ * look-ups, its outbox to the other node and, with history on, its appends to the user's stream; a message refused at
+ * its look-up is not recorded in the stream either (else a gap repair would deliver what its sender was told was not
+ * sent).
+ */
+class OverloadTest {
+
+    private static final int PORT = 16412;
+    /**
+     * More than a node holds for Redis: 10,000 look-ups waiting behind a batch of 256 in flight, 10,000 appends to one
+     * stream behind one round trip, 10,000 messages to one node behind one packet.
+     */
+    private static final int SENDS = 10_400;
+
+    private static TestRedisServer server;
+
+    private final List<RedissonClient> clients = new ArrayList<>();
+    private final List<ClusterNode> nodes = new ArrayList<>();
+    private ExecutorService executor;
+    private ScheduledExecutorService scheduler;
+
+    @BeforeAll
+    static void startRedis() {
+        server = TestRedisServer.start("overload", PORT, List.of("--port", Integer.toString(PORT)));
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        server.stop();
+    }
+
+    @BeforeEach
+    void setUp() {
+        executor = Executors.newCachedThreadPool();
+        scheduler = Executors.newScheduledThreadPool(1);
+    }
+
+    @AfterEach
+    void tearDown() {
+        RedisServers.cli(PORT, "CLIENT", "UNPAUSE");
+        nodes.forEach(ClusterNode::close);
+        executor.shutdownNow();
+        scheduler.shutdownNow();
+        clients.forEach(RedissonClient::shutdown);
+        RedisServers.cli(PORT, "FLUSHALL");
+    }
+
+    @ParameterizedTest(name = "history size {0}")
+    @ValueSource(strings = {"0", "100"})
+    void refusesWhatItCannotHoldWhileRedisIsBehindAndDeliversTheRestInOrder(String historySize) throws Exception {
+        ClusterNode a = startNode("a", historySize);
+        ClusterNode b = startNode("b", historySize);
+        RecordingSink sink = new RecordingSink();
+        LocalConnection bob = b.open(sink);
+        b.bind(bob.fd().fd(), "bob").toCompletableFuture().join();
+        a.sendToUser("bob", Message.text("warm-up")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertEquals("warm-up", sink.nextText(Duration.ofSeconds(10)));
+
+        // Below the nodes' timeout (15 s), so that neither takes the other for dead meanwhile.
+        RedisServers.cli(PORT, "CLIENT", "PAUSE", "10000", "ALL");
+        List<CompletableFuture<Integer>> sends = new ArrayList<>(SENDS);
+        for (int i = 0; i < SENDS; i++) {
+            sends.add(a.sendToUser("bob", Message.text(Integer.toString(i))).toCompletableFuture());
+        }
+        // The last send is refused at once, while Redis is still paused: a refusal does not wait behind the sends
+        // stuck on Redis.
+        Throwable last = sends.get(SENDS - 1).handle((routed, failure) -> failure).get(5, TimeUnit.SECONDS);
+        RedisServers.cli(PORT, "CLIENT", "UNPAUSE");
+
+        List<Integer> accepted = new ArrayList<>();
+        List<Integer> notRouted = new ArrayList<>();
+        List<Throwable> otherFailures = new ArrayList<>();
+        int refused = 0;
+        for (int i = 0; i < SENDS; i++) {
+            Throwable failure = sends.get(i).handle((routed, f) -> f).get(30, TimeUnit.SECONDS);
+            Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+            if (cause == null && sends.get(i).join() != 1) {
+                notRouted.add(i);
+            } else if (cause == null) {
+                accepted.add(i);
+            } else if (cause instanceof OverloadedException) {
+                refused++;
+            } else {
+                otherFailures.add(cause);
+            }
+        }
+        List<Integer> arrived = new ArrayList<>();
+        while (arrived.size() < accepted.size()) {
+            Message m = sink.poll(Duration.ofSeconds(30));
+            if (m == null) {
+                break;
+            }
+            arrived.add(Integer.parseInt(m.text()));
+        }
+        System.out.printf("overload, history size %s: %d sends, %d accepted, %d refused (%d counted), %d arrived; "
+                        + "b: packets in %d, missing %d, frames dropped %d%n", historySize, SENDS, accepted.size(),
+                refused, a.stats().get(NodeStats.Counted.SENDS_REFUSED), arrived.size(), b.stats().packetsIn(),
+                b.stats().packetsMissing(), b.stats().framesDropped());
+        // With history on, the user's stream holds the warm-up and each accepted message, and no refused one.
+        long streamTop = "0".equals(historySize) ? -1 : a.recent(Mark.userStream("bob"), 1).toCompletableFuture()
+                .get(10, TimeUnit.SECONDS).position().offset();
+        int refusedTotal = refused;
+        assertAll(
+                () -> assertInstanceOf(OverloadedException.class,
+                        last instanceof CompletionException ? last.getCause() : last, "the last send"),
+                () -> assertEquals(List.of(), otherFailures, "failures other than a refusal"),
+                () -> assertTrue(accepted.size() >= 10_000, accepted.size() + " sends accepted"),
+                () -> assertEquals(List.of(), notRouted, "sends routed to no connection"),
+                () -> assertEquals(SENDS, accepted.size() + refusedTotal, "accepted + refused"),
+                () -> assertEquals(refusedTotal, a.stats().get(NodeStats.Counted.SENDS_REFUSED), "counted refusals"),
+                () -> assertEquals("0".equals(historySize) ? -1 : 1 + accepted.size(), streamTop, "stream's top"),
+                () -> assertEquals(accepted.size(), arrived.size(), "messages arrived"),
+                () -> assertTrue(accepted.equals(arrived), "what arrived is what was accepted, in order"));
+    }
+
+    @Test
+    void keepsAMessageRefusedAtItsLookUpOutOfTheStream() throws Exception {
+        ClusterNode a = startNode("a", "100");
+        ClusterNode b = startNode("b", "100");
+        RecordingSink sink = new RecordingSink();
+        LocalConnection bob = b.open(sink);
+        b.bind(bob.fd().fd(), "bob").toCompletableFuture().join();
+        a.sendToUser("bob", Message.text("before")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+        RedisServers.cli(PORT, "CLIENT", "PAUSE", "10000", "ALL");
+        // Look-ups without a stream fill the node's look-ups waiting for Redis (one in flight, 10,000 behind it).
+        List<CompletableFuture<Integer>> lookups = new ArrayList<>();
+        for (int i = 0; i <= 10_000; i++) {
+            lookups.add(a.disconnectUser("nobody", 1000, "test").toCompletableFuture());
+        }
+        CompletableFuture<Integer> refused = a.sendToUser("bob", Message.text("refused")).toCompletableFuture();
+        Throwable failure = refused.handle((routed, f) -> f).get(5, TimeUnit.SECONDS);
+        RedisServers.cli(PORT, "CLIENT", "UNPAUSE");
+        CompletableFuture.allOf(lookups.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        a.sendToUser("bob", Message.text("after")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+        assertInstanceOf(OverloadedException.class, failure instanceof CompletionException ? failure.getCause()
+                : failure);
+        assertEquals(List.of("before", "after"), sink.texts(2, Duration.ofSeconds(10)));
+        assertEquals(2, a.recent(Mark.userStream("bob"), 10).toCompletableFuture().get(10, TimeUnit.SECONDS)
+                .entries().size(), "messages in bob's stream");
+    }
+
+    private ClusterNode startNode(String serverId, String historySize) {
+        Map<String, String> values = new HashMap<>();
+        values.put(DistwsConfig.SERVER_ID, serverId);
+        values.put(DistwsConfig.DRIVER, "pubsub");
+        values.put(DistwsConfig.REDIS_ADDRESS, "redis://127.0.0.1:" + PORT);
+        values.put(DistwsConfig.HISTORY_SIZE, historySize);
+        DistwsConfig config = DistwsConfig.load(key -> Optional.ofNullable(values.get(key)));
+        Config patient = RedisBackend.redissonConfig(config);
+        // The round trip in flight waits out the pause instead of failing after the production 1 s timeout and
+        // retries: what this test is about is what comes behind it.
+        patient.useSingleServer().setTimeout(20_000);
+        RedissonClient redis = Redisson.create(patient);
+        clients.add(redis);
+        Backend backend = RedisBackend.backend(redis, config, new RedisPubSubTransport(redis, new RedisKeys(config)));
+        ClusterNode node = ClusterNode.start(config, backend, executor, scheduler);
+        nodes.add(node);
+        return node;
+    }
+}
