@@ -145,6 +145,8 @@ final class Report {
         md.append(String.format(Locale.ROOT, "Over all fixed-rate unicast runs: %d lost, %d duplicated, %d misrouted, "
                 + "%d out of order.", lost, dup, misrouted, ooo));
         long stepLost = 0;
+        long stepUntold = 0;
+        String stepFirstError = null;
         long stepDup = 0;
         long stepMisrouted = 0;
         long stepOoo = 0;
@@ -152,14 +154,20 @@ final class Report {
             for (Results.Throughput t : s.throughput) {
                 for (Results.Step st : t.steps()) {
                     stepLost += st.result().lost();
+                    stepUntold += st.result().lostUntold();
+                    if (stepFirstError == null) {
+                        stepFirstError = st.result().firstError();
+                    }
                     stepDup += st.result().duplicated();
                     stepMisrouted += st.result().misrouted();
                     stepOoo += st.result().outOfOrder();
                 }
             }
         }
-        md.append(String.format(Locale.ROOT, " Over all throughput steps: %d lost, %d duplicated, %d misrouted, %d out "
-                + "of order (node logs of each session: target/bench/logs/).%n%n", stepLost, stepDup, stepMisrouted,
+        md.append(String.format(Locale.ROOT, " Over all throughput steps: %d not delivered (%d of them without an error "
+                + "frame to their sender%s), %d duplicated, %d misrouted, %d out of order (node logs of each session: "
+                + "target/bench/logs/).%n%n", stepLost, stepUntold, stepFirstError == null ? ""
+                : "; the first error frame: `" + stepFirstError.replace("`", "'") + "`", stepDup, stepMisrouted,
                 stepOoo));
         for (Results.Session s : results.sessions) {
             for (String note : s.notes) {

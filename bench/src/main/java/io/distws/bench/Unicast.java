@@ -64,6 +64,14 @@ final class Unicast {
             return sent - delivered;
         }
 
+        /**
+         * Of the {@link #lost} messages, those whose sender was not told by an error frame (each refused send is
+         * answered with one: {@code overloaded} when the node's backlog for Redis is full): the ones that vanished.
+         */
+        long lostUntold() {
+            return Math.max(0, lost() - errors);
+        }
+
         /** Messages delivered per second of wall time from the first due send to the last receipt. */
         double deliveredPerSecond() {
             return firstDueToLastReceiveMs <= 0 ? 0 : delivered * 1000.0 / firstDueToLastReceiveMs;
