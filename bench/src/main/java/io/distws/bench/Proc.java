@@ -15,6 +15,8 @@ final class Proc {
     /** USER_HZ: /proc/<pid>/stat counts CPU time in these ticks (100 on Linux). */
     private static final double MS_PER_TICK = 1000.0 / 100;
     private static final Pattern HEAP_USED = Pattern.compile("heap\\s+total\\s+(\\d+)K,\\s+used\\s+(\\d+)K");
+    /** ZGC's line of {@code GC.heap_info}: {@code ZHeap used 34M, capacity 378M, max capacity 512M}. */
+    private static final Pattern Z_HEAP_USED = Pattern.compile("ZHeap\\s+used\\s+(\\d+)([KMG])");
 
     private Proc() {
     }
@@ -84,7 +86,19 @@ final class Proc {
         run(List.of(jcmd(), Long.toString(pid), "GC.run"), 60);
         String info = run(List.of(jcmd(), Long.toString(pid), "GC.heap_info"), 30);
         Matcher m = HEAP_USED.matcher(info);
-        return m.find() ? Long.parseLong(m.group(2)) : -1;
+        if (m.find()) {
+            return Long.parseLong(m.group(2));
+        }
+        Matcher z = Z_HEAP_USED.matcher(info);
+        if (z.find()) {
+            long used = Long.parseLong(z.group(1));
+            return switch (z.group(2)) {
+                case "G" -> used << 20;
+                case "M" -> used << 10;
+                default -> used;
+            };
+        }
+        return -1;
     }
 
     static String jcmd() {
