@@ -59,6 +59,9 @@ public class ProtocolHandler {
     @Inject
     History history;
 
+    /** Sends that failed for another reason than the message (Redis away): one warning a minute, not one each. */
+    private final FailureLog routeFailures = new FailureLog(LOG, "Could not route a message");
+
     /** The configured limits, for the endpoint. */
     DistwsConfig.Limits limits() {
         return config.limits();
@@ -212,7 +215,7 @@ public class ProtocolHandler {
             if (failure != null) {
                 Throwable cause = WireProtocol.causeOf(failure);
                 if (!(cause instanceof MessageTooLargeException || cause instanceof OverloadedException)) {
-                    LOG.log(Level.WARNING, "Could not route a message from " + client.fd(), failure);
+                    routeFailures.failed("from " + client.fd(), failure);
                 }
                 reply(client, WireProtocol.sendFailed(failure, command.id()));
             } else if (count == 0 && !toMany) {

@@ -10,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -32,6 +31,8 @@ public class RoomProtocol {
 
     @Inject
     History history;
+
+    private final FailureLog failures = new FailureLog(LOG, "A room command failed:");
 
     void handle(ClientConnection client, ClientCommand command) {
         String room = command.room();
@@ -105,7 +106,7 @@ public class RoomProtocol {
             } else if (cause instanceof IllegalArgumentException) {
                 error(client, command, WireProtocol.BAD_REQUEST, cause.getMessage());
             } else {
-                LOG.log(Level.WARNING, "A room command of " + client.fd() + " failed", failure);
+                failures.failed(command.kind() + " of " + client.fd(), failure);
                 error(client, command, WireProtocol.INTERNAL, "the cluster cannot carry out room commands right now");
             }
         });
