@@ -117,6 +117,16 @@ final class Outbox {
         return pending.size();
     }
 
+    /** The refusal a message would get now because this outbox's backlog is full, or null while it has room. */
+    synchronized OverloadedException full() {
+        return pending.size() >= MAX_PENDING || pendingBytes >= MAX_PENDING_BYTES ? overloaded() : null;
+    }
+
+    private OverloadedException overloaded() {
+        return new OverloadedException(pending.size() + " messages (" + pendingBytes
+                + " bytes) are already waiting for Redis to take them to node " + destination);
+    }
+
     /** Queues one envelope, or refuses it; call holding the lock. */
     private CompletableFuture<Boolean> enqueue(Envelope envelope) {
         long bytes = codec.envelopeBytesBound(envelope);
@@ -129,8 +139,7 @@ final class Outbox {
             return CompletableFuture.completedFuture(false);
         }
         if (pending.size() >= MAX_PENDING || pendingBytes + bytes > MAX_PENDING_BYTES) {
-            return CompletableFuture.failedFuture(new OverloadedException(pending.size() + " messages ("
-                    + pendingBytes + " bytes) are already waiting for Redis to take them to node " + destination));
+            return CompletableFuture.failedFuture(overloaded());
         }
         Pending p = new Pending(envelope, bytes, routed.getAsLong(), new CompletableFuture<>());
         pending.add(p);

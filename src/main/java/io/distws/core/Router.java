@@ -102,8 +102,9 @@ final class Router {
                 return CompletableFuture.failedFuture(tooLarge);
             }
         }
-        if (refusedAlready(lookup)) {
-            return inOrder(lookup, value -> CompletableFuture.completedFuture(0)); // not recorded: it was not sent
+        CompletionStage<?> refused = refusedBeforeRecording(lookup);
+        if (refused != null) {
+            return inOrder(refused, value -> CompletableFuture.completedFuture(0)); // fails it, unrecorded
         }
         Map<String, CompletableFuture<Mark>> marks = new LinkedHashMap<>();
         Sequencer.Slot slot;
@@ -191,8 +192,9 @@ final class Router {
         if (tooLarge != null) {
             return CompletableFuture.failedFuture(tooLarge);
         }
-        if (refusedAlready(lookup)) {
-            return inOrder(lookup, value -> CompletableFuture.completedFuture(0)); // not recorded: it was not sent
+        CompletionStage<?> refused = refusedBeforeRecording(lookup);
+        if (refused != null) {
+            return inOrder(refused, value -> CompletableFuture.completedFuture(0)); // fails it, unrecorded
         }
         Sequencer.Slot slot;
         CompletableFuture<Mark> mark;
@@ -227,12 +229,22 @@ final class Router {
     }
 
     /**
-     * Whether the look-up failed at once (refused while Redis is behind): its message is then not recorded in a
-     * stream either, so that a refused message is nowhere, not in the stream for recovery to bring while its sender
-     * was told it was not sent.
+     * The refusal of a message before it is recorded in a stream, as a failed stage, or null to go on: its look-up
+     * failed at once, or an outbox to another node is full (Redis is behind; the message may be for another node, but
+     * routing comes after the append, too late to refuse it). A refused message must be nowhere: in the stream, a gap
+     * repair or a recovery would bring what its sender was told was not sent.
      */
-    private static boolean refusedAlready(CompletionStage<?> lookup) {
-        return lookup.toCompletableFuture().isCompletedExceptionally();
+    private CompletionStage<?> refusedBeforeRecording(CompletionStage<?> lookup) {
+        if (lookup.toCompletableFuture().isCompletedExceptionally()) {
+            return lookup;
+        }
+        for (Outbox outbox : outboxes.values()) {
+            OverloadedException full = outbox.full();
+            if (full != null) {
+                return CompletableFuture.failedFuture(full);
+            }
+        }
+        return null;
     }
 
     /** A look-up's result with the mark its message got in a stream. */

@@ -2,6 +2,7 @@ package io.distws.redis;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,8 +46,8 @@ import org.redisson.config.Config;
  * {@link OverloadedException} and counted, never queued without bound and never lost silently; when Redis takes
  * writes again, every send that was not refused arrives, once and in order. The refusals come from the node's
  * look-ups, its outbox to the other node and, with history on, its appends to the user's stream; a message refused at
- * its look-up is not recorded in the stream either (else a gap repair would deliver what its sender was told was not
- * sent).
+ * its look-up, or sent while an outbox is full, is not recorded in the stream either (else a gap repair would deliver
+ * what its sender was told was not sent).
  */
 class OverloadTest {
 
@@ -182,6 +183,37 @@ class OverloadTest {
         assertInstanceOf(OverloadedException.class, failure instanceof CompletionException ? failure.getCause()
                 : failure);
         assertEquals(List.of("before", "after"), sink.texts(2, Duration.ofSeconds(10)));
+        assertEquals(2, a.recent(Mark.userStream("bob"), 10).toCompletableFuture().get(10, TimeUnit.SECONDS)
+                .entries().size(), "messages in bob's stream");
+    }
+
+    @Test
+    void keepsAMessageOutOfTheStreamWhenAnOutboxIsFull() throws Exception {
+        ClusterNode a = startNode("a", "100");
+        ClusterNode b = startNode("b", "100");
+        RecordingSink sink = new RecordingSink();
+        LocalConnection bob = b.open(sink);
+        b.bind(bob.fd().fd(), "bob").toCompletableFuture().join();
+        a.sendToUser("bob", Message.text("before")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertEquals("before", sink.nextText(Duration.ofSeconds(10)));
+
+        RedisServers.cli(PORT, "CLIENT", "PAUSE", "10000", "ALL");
+        // Messages without a stream fill the outbox to b (one packet in flight, 10,000 messages behind it).
+        List<CompletableFuture<Integer>> direct = new ArrayList<>();
+        for (int i = 0; i <= 10_000; i++) {
+            direct.add(a.sendToFd(bob.fd(), Message.text("direct " + i)).toCompletableFuture());
+        }
+        CompletableFuture<Integer> refused = a.sendToUser("bob", Message.text("refused")).toCompletableFuture();
+        Throwable failure = refused.handle((routed, f) -> f).get(5, TimeUnit.SECONDS);
+        RedisServers.cli(PORT, "CLIENT", "UNPAUSE");
+        CompletableFuture.allOf(direct.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        a.sendToUser("bob", Message.text("after")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+        assertInstanceOf(OverloadedException.class, failure instanceof CompletionException ? failure.getCause()
+                : failure);
+        List<String> texts = sink.texts(10_002, Duration.ofSeconds(30));
+        assertEquals("after", texts.get(texts.size() - 1));
+        assertFalse(texts.contains("refused"));
         assertEquals(2, a.recent(Mark.userStream("bob"), 10).toCompletableFuture().get(10, TimeUnit.SECONDS)
                 .entries().size(), "messages in bob's stream");
     }
