@@ -94,13 +94,9 @@ class OverloadTest {
     @ParameterizedTest(name = "history size {0}")
     @ValueSource(strings = {"0", "100"})
     void refusesWhatItCannotHoldWhileRedisIsBehindAndDeliversTheRestInOrder(String historySize) throws Exception {
-        ClusterNode a = startNode("a", historySize);
-        ClusterNode b = startNode("b", historySize);
-        RecordingSink sink = new RecordingSink();
-        LocalConnection bob = b.open(sink);
-        b.bind(bob.fd().fd(), "bob").toCompletableFuture().join();
-        a.sendToUser("bob", Message.text("warm-up")).toCompletableFuture().get(10, TimeUnit.SECONDS);
-        assertEquals("warm-up", sink.nextText(Duration.ofSeconds(10)));
+        Bob bob = bobOnBReachedFromA(historySize);
+        ClusterNode a = bob.a();
+        RecordingSink sink = bob.sink();
 
         // Below the nodes' timeout (15 s), so that neither takes the other for dead meanwhile.
         RedisServers.cli(PORT, "CLIENT", "PAUSE", "10000", "ALL");
@@ -119,7 +115,7 @@ class OverloadTest {
         int refused = 0;
         for (int i = 0; i < SENDS; i++) {
             Throwable failure = sends.get(i).handle((routed, f) -> f).get(30, TimeUnit.SECONDS);
-            Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+            Throwable cause = unwrapped(failure);
             if (cause == null && sends.get(i).join() != 1) {
                 notRouted.add(i);
             } else if (cause == null) {
@@ -140,15 +136,14 @@ class OverloadTest {
         }
         System.out.printf("overload, history size %s: %d sends, %d accepted, %d refused (%d counted), %d arrived; "
                         + "b: packets in %d, missing %d, frames dropped %d%n", historySize, SENDS, accepted.size(),
-                refused, a.stats().get(NodeStats.Counted.SENDS_REFUSED), arrived.size(), b.stats().packetsIn(),
-                b.stats().packetsMissing(), b.stats().framesDropped());
-        // With history on, the user's stream holds the warm-up and each accepted message, and no refused one.
+                refused, a.stats().get(NodeStats.Counted.SENDS_REFUSED), arrived.size(), bob.b().stats().packetsIn(),
+                bob.b().stats().packetsMissing(), bob.b().stats().framesDropped());
+        // With history on, the user's stream holds "before" and each accepted message, and no refused one.
         long streamTop = "0".equals(historySize) ? -1 : a.recent(Mark.userStream("bob"), 1).toCompletableFuture()
                 .get(10, TimeUnit.SECONDS).position().offset();
         int refusedTotal = refused;
         assertAll(
-                () -> assertInstanceOf(OverloadedException.class,
-                        last instanceof CompletionException ? last.getCause() : last, "the last send"),
+                () -> assertInstanceOf(OverloadedException.class, unwrapped(last), "the last send"),
                 () -> assertEquals(List.of(), otherFailures, "failures other than a refusal"),
                 () -> assertTrue(accepted.size() >= 10_000, accepted.size() + " sends accepted"),
                 () -> assertEquals(List.of(), notRouted, "sends routed to no connection"),
@@ -161,12 +156,8 @@ class OverloadTest {
 
     @Test
     void keepsAMessageRefusedAtItsLookUpOutOfTheStream() throws Exception {
-        ClusterNode a = startNode("a", "100");
-        ClusterNode b = startNode("b", "100");
-        RecordingSink sink = new RecordingSink();
-        LocalConnection bob = b.open(sink);
-        b.bind(bob.fd().fd(), "bob").toCompletableFuture().join();
-        a.sendToUser("bob", Message.text("before")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        Bob bob = bobOnBReachedFromA("100");
+        ClusterNode a = bob.a();
 
         RedisServers.cli(PORT, "CLIENT", "PAUSE", "10000", "ALL");
         // Look-ups without a stream fill the node's look-ups waiting for Redis (one in flight, 10,000 behind it).
@@ -180,28 +171,22 @@ class OverloadTest {
         CompletableFuture.allOf(lookups.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
         a.sendToUser("bob", Message.text("after")).toCompletableFuture().get(10, TimeUnit.SECONDS);
 
-        assertInstanceOf(OverloadedException.class, failure instanceof CompletionException ? failure.getCause()
-                : failure);
-        assertEquals(List.of("before", "after"), sink.texts(2, Duration.ofSeconds(10)));
+        assertInstanceOf(OverloadedException.class, unwrapped(failure));
+        assertEquals(List.of("after"), bob.sink().texts(1, Duration.ofSeconds(10)));
         assertEquals(2, a.recent(Mark.userStream("bob"), 10).toCompletableFuture().get(10, TimeUnit.SECONDS)
                 .entries().size(), "messages in bob's stream");
     }
 
     @Test
     void keepsAMessageOutOfTheStreamWhenAnOutboxIsFull() throws Exception {
-        ClusterNode a = startNode("a", "100");
-        ClusterNode b = startNode("b", "100");
-        RecordingSink sink = new RecordingSink();
-        LocalConnection bob = b.open(sink);
-        b.bind(bob.fd().fd(), "bob").toCompletableFuture().join();
-        a.sendToUser("bob", Message.text("before")).toCompletableFuture().get(10, TimeUnit.SECONDS);
-        assertEquals("before", sink.nextText(Duration.ofSeconds(10)));
+        Bob bob = bobOnBReachedFromA("100");
+        ClusterNode a = bob.a();
 
         RedisServers.cli(PORT, "CLIENT", "PAUSE", "10000", "ALL");
         // Messages without a stream fill the outbox to b (one packet in flight, 10,000 messages behind it).
         List<CompletableFuture<Integer>> direct = new ArrayList<>();
         for (int i = 0; i <= 10_000; i++) {
-            direct.add(a.sendToFd(bob.fd(), Message.text("direct " + i)).toCompletableFuture());
+            direct.add(a.sendToFd(bob.connection().fd(), Message.text("direct " + i)).toCompletableFuture());
         }
         CompletableFuture<Integer> refused = a.sendToUser("bob", Message.text("refused")).toCompletableFuture();
         Throwable failure = refused.handle((routed, f) -> f).get(5, TimeUnit.SECONDS);
@@ -209,13 +194,31 @@ class OverloadTest {
         CompletableFuture.allOf(direct.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
         a.sendToUser("bob", Message.text("after")).toCompletableFuture().get(10, TimeUnit.SECONDS);
 
-        assertInstanceOf(OverloadedException.class, failure instanceof CompletionException ? failure.getCause()
-                : failure);
-        List<String> texts = sink.texts(10_002, Duration.ofSeconds(30));
+        assertInstanceOf(OverloadedException.class, unwrapped(failure));
+        List<String> texts = bob.sink().texts(10_002, Duration.ofSeconds(30));
         assertEquals("after", texts.get(texts.size() - 1));
         assertFalse(texts.contains("refused"));
         assertEquals(2, a.recent(Mark.userStream("bob"), 10).toCompletableFuture().get(10, TimeUnit.SECONDS)
                 .entries().size(), "messages in bob's stream");
+    }
+
+    /** Nodes a and b, and bob's connection on b, which got a first message from a ("before"). */
+    private record Bob(ClusterNode a, ClusterNode b, LocalConnection connection, RecordingSink sink) {
+    }
+
+    private Bob bobOnBReachedFromA(String historySize) throws Exception {
+        ClusterNode a = startNode("a", historySize);
+        ClusterNode b = startNode("b", historySize);
+        RecordingSink sink = new RecordingSink();
+        LocalConnection bob = b.open(sink);
+        b.bind(bob.fd().fd(), "bob").toCompletableFuture().join();
+        a.sendToUser("bob", Message.text("before")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertEquals("before", sink.nextText(Duration.ofSeconds(10)));
+        return new Bob(a, b, bob, sink);
+    }
+
+    private static Throwable unwrapped(Throwable failure) {
+        return failure instanceof CompletionException ? failure.getCause() : failure;
     }
 
     private ClusterNode startNode(String serverId, String historySize) {
