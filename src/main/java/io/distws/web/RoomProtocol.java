@@ -7,7 +7,6 @@ import io.distws.api.Rooms;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.logging.Logger;
@@ -96,8 +95,7 @@ public class RoomProtocol {
             return;
         }
         result.whenComplete((value, failure) -> {
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
+            Throwable cause = WireProtocol.causeOf(failure);
             if (cause == null) {
                 String frame = answer.apply(value);
                 if (frame != null) {
