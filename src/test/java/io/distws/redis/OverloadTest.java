@@ -25,10 +25,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -159,16 +161,8 @@ class OverloadTest {
         Bob bob = bobOnBReachedFromA("100");
         ClusterNode a = bob.a();
 
-        RedisServers.cli(PORT, "CLIENT", "PAUSE", "10000", "ALL");
         // Look-ups without a stream fill the node's look-ups waiting for Redis (one in flight, 10,000 behind it).
-        List<CompletableFuture<Integer>> lookups = new ArrayList<>();
-        for (int i = 0; i <= 10_000; i++) {
-            lookups.add(a.disconnectUser("nobody", 1000, "test").toCompletableFuture());
-        }
-        CompletableFuture<Integer> refused = a.sendToUser("bob", Message.text("refused")).toCompletableFuture();
-        Throwable failure = refused.handle((routed, f) -> f).get(5, TimeUnit.SECONDS);
-        RedisServers.cli(PORT, "CLIENT", "UNPAUSE");
-        CompletableFuture.allOf(lookups.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        Throwable failure = refusalBehind(a, i -> a.disconnectUser("nobody", 1000, "test"));
         a.sendToUser("bob", Message.text("after")).toCompletableFuture().get(10, TimeUnit.SECONDS);
 
         assertInstanceOf(OverloadedException.class, unwrapped(failure));
@@ -182,16 +176,8 @@ class OverloadTest {
         Bob bob = bobOnBReachedFromA("100");
         ClusterNode a = bob.a();
 
-        RedisServers.cli(PORT, "CLIENT", "PAUSE", "10000", "ALL");
         // Messages without a stream fill the outbox to b (one packet in flight, 10,000 messages behind it).
-        List<CompletableFuture<Integer>> direct = new ArrayList<>();
-        for (int i = 0; i <= 10_000; i++) {
-            direct.add(a.sendToFd(bob.connection().fd(), Message.text("direct " + i)).toCompletableFuture());
-        }
-        CompletableFuture<Integer> refused = a.sendToUser("bob", Message.text("refused")).toCompletableFuture();
-        Throwable failure = refused.handle((routed, f) -> f).get(5, TimeUnit.SECONDS);
-        RedisServers.cli(PORT, "CLIENT", "UNPAUSE");
-        CompletableFuture.allOf(direct.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        Throwable failure = refusalBehind(a, i -> a.sendToFd(bob.connection().fd(), Message.text("direct " + i)));
         a.sendToUser("bob", Message.text("after")).toCompletableFuture().get(10, TimeUnit.SECONDS);
 
         assertInstanceOf(OverloadedException.class, unwrapped(failure));
@@ -215,6 +201,25 @@ class OverloadTest {
         a.sendToUser("bob", Message.text("before")).toCompletableFuture().get(10, TimeUnit.SECONDS);
         assertEquals("before", sink.nextText(Duration.ofSeconds(10)));
         return new Bob(a, b, bob, sink);
+    }
+
+    /**
+     * Pauses Redis, makes 10,001 {@code fill} calls on node a (one in flight, 10,000 waiting), sends "refused" to bob
+     * and returns how that send failed (waiting at most 5 s, Redis still paused); then lets Redis go on and waits for
+     * the fill calls.
+     */
+    private static Throwable refusalBehind(ClusterNode a, IntFunction<CompletionStage<Integer>> fill)
+            throws Exception {
+        RedisServers.cli(PORT, "CLIENT", "PAUSE", "10000", "ALL");
+        List<CompletableFuture<Integer>> filled = new ArrayList<>();
+        for (int i = 0; i <= 10_000; i++) {
+            filled.add(fill.apply(i).toCompletableFuture());
+        }
+        CompletableFuture<Integer> refused = a.sendToUser("bob", Message.text("refused")).toCompletableFuture();
+        Throwable failure = refused.handle((routed, f) -> f).get(5, TimeUnit.SECONDS);
+        RedisServers.cli(PORT, "CLIENT", "UNPAUSE");
+        CompletableFuture.allOf(filled.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        return failure;
     }
 
     private static Throwable unwrapped(Throwable failure) {
