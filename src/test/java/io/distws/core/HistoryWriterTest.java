@@ -3,6 +3,7 @@ package io.distws.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.distws.api.Message;
 import io.distws.api.OverloadedException;
@@ -70,6 +71,7 @@ class HistoryWriterTest {
         CompletableFuture<Mark> refused = writer.append("u:alice", Message.text("one more"),
                 HistoryStore.Excluded.NONE, null);
 
+        assertTrue(refused.isCompletedExceptionally(), "refused at once");
         Exception e = assertThrows(Exception.class, refused::join);
         assertInstanceOf(OverloadedException.class, e.getCause());
         store.answer();
