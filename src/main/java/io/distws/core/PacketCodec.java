@@ -1,27 +1,19 @@
 package io.distws.core;
 
-import io.distws.api.DistributedFd;
 import io.distws.api.Message;
 import io.distws.api.Opcode;
 import jakarta.json.Json;
-import jakarta.json.JsonArray;
-import jakarta.json.JsonNumber;
-import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
-import jakarta.json.JsonString;
-import jakarta.json.JsonValue;
 import jakarta.json.stream.JsonGenerator;
 import jakarta.json.stream.JsonGeneratorFactory;
-import jakarta.json.JsonReaderFactory;
+import jakarta.json.stream.JsonParser;
+import jakarta.json.stream.JsonParserFactory;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Encodes packets as versioned JSON and validates what it decodes: a packet from Redis is untrusted input.
@@ -46,10 +38,11 @@ public final class PacketCodec {
 
     /** The newest version this codec writes and reads; it reads every older one too. */
     public static final int VERSION = 2;
-    private static final int PLAIN_VERSION = 1;
+    /** The version of packets without rooms, exceptions or commands. */
+    static final int PLAIN_VERSION = 1;
 
     private final JsonGeneratorFactory generators = Json.createGeneratorFactory(Map.of());
-    private final JsonReaderFactory readers = Json.createReaderFactory(Map.of());
+    private final JsonParserFactory parsers = Json.createParserFactory(Map.of());
     private final int maxPacketChars;
 
     public PacketCodec(int maxPacketChars) {
@@ -222,173 +215,11 @@ public final class PacketCodec {
         if (text == null || text.length() > maxPacketChars) {
             throw new MalformedPacketException("packet is missing or longer than " + maxPacketChars + " chars");
         }
-        JsonObject root;
-        try (JsonReader reader = readers.createReader(new StringReader(text))) {
-            root = reader.readObject();
+        try (JsonParser parser = parsers.createParser(new StringReader(text))) {
+            return new PacketReader(parser).read();
         } catch (RuntimeException | StackOverflowError e) {
             // JsonException, or whatever the JSON-P provider throws on hostile input (e.g. "too deeply nested").
-            throw new MalformedPacketException("packet is not a JSON object: " + e, e);
+            throw new MalformedPacketException("packet is not valid JSON: " + e, e);
         }
-        int version = intField(root, "v");
-        if (version < PLAIN_VERSION || version > VERSION) {
-            throw new MalformedPacketException("unsupported packet version " + version + " (this node reads "
-                    + PLAIN_VERSION + " to " + VERSION + ")");
-        }
-        String origin = stringField(root, "origin");
-        long seq = optionalPositiveLong(root, "seq");
-        long stream = optionalPositiveLong(root, "stream");
-        long routed = optionalPositiveLong(root, "routed");
-        if (seq == Packet.UNSEQUENCED && stream != Packet.UNSEQUENCED) {
-            throw new MalformedPacketException("field 'stream' without 'seq'");
-        }
-        JsonArray envelopes = arrayField(root, "envelopes");
-        List<Envelope> decoded = new ArrayList<>(envelopes.size());
-        for (JsonValue value : envelopes) {
-            if (!(value instanceof JsonObject envelope)) {
-                throw new MalformedPacketException("envelope is not an object");
-            }
-            decoded.add(version == PLAIN_VERSION ? decodeDelivery(envelope, false)
-                    : envelope.containsKey("cmd") ? decodeCommand(envelope) : decodeDelivery(envelope, true));
-        }
-        return new Packet(version, origin, stream, seq, routed, decoded);
-    }
-
-    /** A delivery; {@code rooms} allows the fields of version 2 (a version 1 reader ignored them). */
-    private static Envelope decodeDelivery(JsonObject e, boolean rooms) throws MalformedPacketException {
-        long[] fds = e.containsKey("to") ? fds(e) : null;
-        String room = null;
-        Except except = Except.NONE;
-        Mark mark = null;
-        if (rooms) {
-            room = e.containsKey("room") ? stringField(e, "room") : null;
-            if (room != null && fds != null) {
-                throw new MalformedPacketException("envelope has both 'to' and 'room'");
-            }
-            if (e.containsKey("except")) {
-                except = except(e);
-            }
-            if (e.containsKey("pos")) {
-                mark = mark(e);
-            }
-        }
-        Opcode opcode;
-        try {
-            opcode = Opcode.parse(stringField(e, "op"));
-        } catch (IllegalArgumentException ex) {
-            throw new MalformedPacketException(ex.getMessage());
-        }
-        String data = stringField(e, "data");
-        if (opcode == Opcode.TEXT) {
-            return new Envelope.Delivery(fds, room, except, Message.text(data), mark);
-        }
-        try {
-            return new Envelope.Delivery(fds, room, except, Message.binary(Base64.getDecoder().decode(data)), mark);
-        } catch (IllegalArgumentException ex) {
-            throw new MalformedPacketException("binary envelope data is not Base64");
-        }
-    }
-
-    private static Envelope decodeCommand(JsonObject e) throws MalformedPacketException {
-        Envelope.Command.Action action;
-        try {
-            action = Envelope.Command.Action.valueOf(stringField(e, "cmd").toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException ex) {
-            throw new MalformedPacketException("unknown command '" + e.get("cmd") + "'");
-        }
-        long[] fds = fds(e);
-        return action == Envelope.Command.Action.CLOSE
-                ? Envelope.Command.close(fds, intField(e, "code"), stringField(e, "reason"))
-                : Envelope.Command.membership(action == Envelope.Command.Action.JOIN, fds, stringField(e, "room"));
-    }
-
-    private static long[] fds(JsonObject e) throws MalformedPacketException {
-        JsonArray to = arrayField(e, "to");
-        long[] fds = new long[to.size()];
-        for (int i = 0; i < fds.length; i++) {
-            fds[i] = to.get(i) instanceof JsonNumber n && n.isIntegral() ? exactLong(n) : -1;
-            if (fds[i] <= 0) {
-                throw new MalformedPacketException("envelope 'to' must hold positive whole numbers");
-            }
-        }
-        return fds;
-    }
-
-    private static Mark mark(JsonObject e) throws MalformedPacketException {
-        if (!(e.get("pos") instanceof JsonObject pos)) {
-            throw new MalformedPacketException("field 'pos' must be an object");
-        }
-        long offset = pos.get("o") instanceof JsonNumber n && n.isIntegral() ? exactLong(n) : -1;
-        if (offset <= 0) {
-            throw new MalformedPacketException("'pos.o' must be a positive whole number");
-        }
-        return new Mark(stringField(pos, "s"), new io.distws.api.StreamPosition(offset, stringField(pos, "e")));
-    }
-
-    private static Except except(JsonObject e) throws MalformedPacketException {
-        if (!(e.get("except") instanceof JsonObject except)) {
-            throw new MalformedPacketException("field 'except' must be an object");
-        }
-        Set<String> users = new HashSet<>();
-        for (JsonValue v : arrayField(except, "users")) {
-            if (!(v instanceof JsonString s)) {
-                throw new MalformedPacketException("'except.users' must hold strings");
-            }
-            users.add(s.getString());
-        }
-        Set<DistributedFd> fds = new HashSet<>();
-        for (JsonValue v : arrayField(except, "fds")) {
-            try {
-                fds.add(DistributedFd.parse(v instanceof JsonString s ? s.getString() : null));
-            } catch (IllegalArgumentException ex) {
-                throw new MalformedPacketException("'except.fds' must hold distributed fds: " + ex.getMessage());
-            }
-        }
-        return new Except(users, fds);
-    }
-
-    private static int intField(JsonObject o, String name) throws MalformedPacketException {
-        if (o.get(name) instanceof JsonNumber n && n.isIntegral()) {
-            try {
-                return n.intValueExact();
-            } catch (ArithmeticException tooLarge) {
-                // falls through to the error below
-            }
-        }
-        throw new MalformedPacketException("field '" + name + "' must be a whole number");
-    }
-
-    /** The field's value, a positive whole number, or {@link Packet#UNSEQUENCED} when the field is absent. */
-    private static long optionalPositiveLong(JsonObject o, String name) throws MalformedPacketException {
-        if (!o.containsKey(name)) {
-            return Packet.UNSEQUENCED;
-        }
-        long value = o.get(name) instanceof JsonNumber n && n.isIntegral() ? exactLong(n) : -1;
-        if (value <= 0) {
-            throw new MalformedPacketException("field '" + name + "' must be a positive whole number");
-        }
-        return value;
-    }
-
-    /** The number's exact value, or -1 if it does not fit a long (never truncated into a valid fd). */
-    private static long exactLong(JsonNumber n) {
-        try {
-            return n.longValueExact();
-        } catch (ArithmeticException tooLarge) {
-            return -1;
-        }
-    }
-
-    private static String stringField(JsonObject o, String name) throws MalformedPacketException {
-        if (o.get(name) instanceof JsonString s) {
-            return s.getString();
-        }
-        throw new MalformedPacketException("field '" + name + "' must be a string");
-    }
-
-    private static JsonArray arrayField(JsonObject o, String name) throws MalformedPacketException {
-        if (o.get(name) instanceof JsonArray a) {
-            return a;
-        }
-        throw new MalformedPacketException("field '" + name + "' must be an array");
     }
 }

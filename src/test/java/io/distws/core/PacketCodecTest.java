@@ -2,6 +2,7 @@ package io.distws.core;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -11,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.distws.api.DistributedFd;
 import io.distws.api.Message;
 import io.distws.api.Opcode;
+import io.distws.api.StreamPosition;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -302,5 +304,63 @@ class PacketCodecTest {
                 + "\"op\":\"text\",\"data\":\"x\"}]}"})
     void rejectsMalformedVersionTwoEnvelopes(String packet) {
         assertThrows(MalformedPacketException.class, () -> new PacketCodec(64 * 1024).decode(packet));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "{\"v\":2,\"origin\":\"n\",\"envelopes\":[{\"room\":5,\"op\":\"text\",\"data\":\"x\"}]}",
+        "{\"v\":2,\"origin\":\"n\",\"envelopes\":[{\"pos\":\"7\",\"op\":\"text\",\"data\":\"x\"}]}",
+        "{\"v\":2,\"origin\":\"n\",\"envelopes\":[{\"pos\":{\"s\":\"u:a\",\"o\":0,\"e\":\"e\"},\"op\":\"text\",\"data\":\"x\"}]}",
+        "{\"v\":2,\"origin\":\"n\",\"envelopes\":[{\"pos\":{\"s\":[],\"o\":1,\"e\":\"e\"},\"op\":\"text\",\"data\":\"x\"}]}",
+        "{\"v\":2,\"origin\":\"n\",\"envelopes\":[{\"except\":[],\"op\":\"text\",\"data\":\"x\"}]}",
+        "{\"v\":2,\"origin\":\"n\",\"envelopes\":[{\"cmd\":\"close\",\"to\":[1],\"code\":\"1000\",\"reason\":\"x\"}]}"})
+    void readsAVersionOneEnvelopeWhoseVersionTwoFieldsAreMalformedAndRefusesTheSameAsVersionTwo(String v2) {
+        String v1 = v2.replace("\"v\":2", "\"v\":1").replace("\"cmd\":\"close\",", "\"op\":\"text\",\"data\":\"x\",");
+
+        assertThrows(MalformedPacketException.class, () -> codec.decode(v2));
+        assertDoesNotThrow(() -> codec.decode(v1), v1);
+    }
+
+    @Test
+    void readsFieldsInAnyOrderSkipsUnknownOnesAndKeepsTheLastOfARepeatedOne() throws MalformedPacketException {
+        Packet packet = codec.decode("{\"envelopes\":[{\"data\":\"old\",\"pos\":{\"e\":\"ep\",\"x\":[{}],\"o\":42,"
+                + "\"s\":\"u:ann\"},\"extra\":{\"a\":[1,{\"b\":[]}]},\"op\":\"text\",\"to\":[7,9],\"data\":\"hi\"}],"
+                + "\"seq\":3,\"future\":[[],{}],\"origin\":\"node1:k\",\"stream\":2,\"v\":2}");
+
+        Envelope.Delivery e = (Envelope.Delivery) packet.envelopes().get(0);
+        assertAll(
+                () -> assertEquals(2, packet.version()),
+                () -> assertEquals("node1:k", packet.origin()),
+                () -> assertEquals(2, packet.stream()),
+                () -> assertEquals(3, packet.seq()),
+                () -> assertArrayEquals(new long[] {7, 9}, e.fds()),
+                () -> assertEquals(Message.text("hi"), e.message()),
+                () -> assertEquals(new Mark("u:ann", new StreamPosition(42, "ep")), e.mark()));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "{\"v\":1,\"origin\":\"n\",\"envelopes\":[]}{}",
+        "{\"v\":1,\"origin\":\"n\",\"envelopes\":[]} x",
+        "{\"v\":1,\"origin\":\"n\",\"envelopes\":[",
+        "{\"v\":1,\"origin\":\"n\",\"envelopes\":[{\"op\":\"text\",\"data\":\"x\"",
+        "[]",
+        "\"packet\"",
+        ""})
+    void refusesWhatIsNotExactlyOneJsonObject(String text) {
+        assertThrows(MalformedPacketException.class, () -> codec.decode(text));
+    }
+
+    @Test
+    void skipsADeepUnknownFieldWithoutRecursingAndRefusesADeepKnownOne() throws MalformedPacketException {
+        String deep = "[".repeat(50_000) + "]".repeat(50_000);
+        PacketCodec large = new PacketCodec(200_000);
+
+        Packet packet = large.decode("{\"v\":1,\"origin\":\"n\",\"x\":" + deep + ",\"envelopes\":[]}");
+        String inExcept = "{\"v\":2,\"origin\":\"n\",\"envelopes\":[{\"room\":\"r\",\"except\":{\"users\":" + deep
+                + ",\"fds\":[]},\"op\":\"text\",\"data\":\"x\"}]}";
+
+        assertEquals(List.of(), packet.envelopes());
+        assertThrows(MalformedPacketException.class, () -> large.decode(inExcept));
     }
 }
