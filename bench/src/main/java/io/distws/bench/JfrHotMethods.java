@@ -18,7 +18,8 @@ import jdk.jfr.consumer.RecordingFile;
  * Hot methods of a JFR recording (JDK 17 has no {@code jfr view}): execution samples counted by top frame (self) and
  * by any frame (total), plus the busiest threads; then where the heap is allocated, from the allocation samples
  * ({@code jdk.ObjectAllocationSample}, each weighted by the bytes it stands for) by top frame, by our and Redisson's
- * frames anywhere on the stack, and by class.
+ * frames anywhere on the stack, and by class. Each thread's first allocation sample is left out: its weight is all
+ * the thread allocated before the recording began (one such sample once stood for half a node's allocation).
  *
  * <pre>java io.distws.bench.JfrHotMethods FILE.jfr [TOP]</pre>
  */
@@ -36,10 +37,14 @@ public final class JfrHotMethods {
         Map<String, Integer> total = new HashMap<>();
         Map<String, Integer> threads = new HashMap<>();
         Allocations allocations = new Allocations();
+        Map<Long, RecordedEvent> firstAllocationSamples = new HashMap<>();
         int samples = 0;
         for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
             if (e.getEventType().getName().equals("jdk.ObjectAllocationSample")) {
-                allocations.add(e);
+                RecordedEvent counted = notFirstOfItsThread(firstAllocationSamples, e);
+                if (counted != null) {
+                    allocations.add(counted);
+                }
                 continue;
             }
             if (!e.getEventType().getName().equals("jdk.ExecutionSample")) {
@@ -72,6 +77,21 @@ public final class JfrHotMethods {
         append(b, "threads (digits folded)", threads, samples, 12, null);
         allocations.appendTo(b, top);
         return b.toString();
+    }
+
+    /**
+     * Of a sample and the earliest one seen so far from its thread, the later one (null when this is the first), keeping
+     * the earlier in {@code firstByThread}: the events of a recording do not come in time order.
+     */
+    private static RecordedEvent notFirstOfItsThread(Map<Long, RecordedEvent> firstByThread, RecordedEvent sample) {
+        var thread = sample.getThread("eventThread");
+        long id = thread == null ? -1 : thread.getId();
+        RecordedEvent first = firstByThread.get(id);
+        if (first != null && !sample.getStartTime().isBefore(first.getStartTime())) {
+            return sample;
+        }
+        firstByThread.put(id, sample);
+        return first;
     }
 
     /** Allocation samples summed by the bytes each stands for. */
