@@ -122,9 +122,9 @@ final class Router {
             Map<String, List<Envelope>> remote = new LinkedHashMap<>();
             for (Map.Entry<String, CompletableFuture<Mark>> user : marks.entrySet()) {
                 Mark mark = user.getValue().join();
-                for (Map.Entry<String, List<Long>> target : byNode(byUser.getOrDefault(user.getKey(), List.of()))
+                for (Map.Entry<String, long[]> target : byNode(byUser.getOrDefault(user.getKey(), List.of()))
                         .entrySet()) {
-                    long[] array = target.getValue().stream().mapToLong(Long::longValue).toArray();
+                    long[] array = target.getValue();
                     if (target.getKey().equals(nodeId)) {
                         here += local.toFds(nodeId, array, message, mark);
                     } else {
@@ -261,15 +261,13 @@ final class Router {
                                      Function<long[], Envelope.Command> command,
                                      Function<Long, CompletionStage<Boolean>> onThisNode) {
         return inOrder(targets, fds -> {
-            Map<String, List<Long>> byNode = byNode(fds);
             List<CompletableFuture<Integer>> done = new ArrayList<>();
-            byNode.forEach((node, nodeFds) -> {
+            byNode(fds).forEach((node, array) -> {
                 if (node.equals(nodeId)) {
-                    for (long fd : nodeFds) {
+                    for (long fd : array) {
                         done.add(onThisNode.apply(fd).toCompletableFuture().thenApply(ok -> ok ? 1 : 0));
                     }
                 } else {
-                    long[] array = nodeFds.stream().mapToLong(Long::longValue).toArray();
                     done.add(outbox(node).submit(command.apply(array)).thenApply(accepted -> accepted ? array.length : 0));
                 }
             });
@@ -340,11 +338,10 @@ final class Router {
 
     /** Delivers local targets at once and sends one envelope per remote node; counts the connections reached. */
     private CompletionStage<Integer> route(Collection<DistributedFd> fds, Message message, Mark mark) {
-        Map<String, List<Long>> byNode = byNode(fds);
         int here = 0;
         List<CompletableFuture<Integer>> remote = new ArrayList<>();
-        for (Map.Entry<String, List<Long>> target : byNode.entrySet()) {
-            long[] array = target.getValue().stream().mapToLong(Long::longValue).toArray();
+        for (Map.Entry<String, long[]> target : byNode(fds).entrySet()) {
+            long[] array = target.getValue();
             if (target.getKey().equals(nodeId)) {
                 here += local.toFds(nodeId, array, message, mark);
             } else {
@@ -355,12 +352,18 @@ final class Router {
         return sum(here, remote);
     }
 
-    /** The distinct fds grouped by node, in order. */
-    private static Map<String, List<Long>> byNode(Collection<DistributedFd> fds) {
-        Map<String, List<Long>> byNode = new LinkedHashMap<>();
-        for (DistributedFd fd : new LinkedHashSet<>(fds)) {
-            byNode.computeIfAbsent(fd.nodeId(), n -> new ArrayList<>()).add(fd.fd());
+    /** The distinct fds grouped by node, in order; a user with one connection, the common case, costs one array. */
+    private static Map<String, long[]> byNode(Collection<DistributedFd> fds) {
+        if (fds.size() == 1) {
+            DistributedFd fd = fds.iterator().next();
+            return Map.of(fd.nodeId(), new long[] {fd.fd()});
         }
+        Map<String, List<Long>> grouped = new LinkedHashMap<>();
+        for (DistributedFd fd : new LinkedHashSet<>(fds)) {
+            grouped.computeIfAbsent(fd.nodeId(), n -> new ArrayList<>()).add(fd.fd());
+        }
+        Map<String, long[]> byNode = new LinkedHashMap<>();
+        grouped.forEach((node, nodeFds) -> byNode.put(node, nodeFds.stream().mapToLong(Long::longValue).toArray()));
         return byNode;
     }
 

@@ -250,13 +250,15 @@ public final class WireProtocol {
 
     /** What a recipient gets for a text message: {@code {"type":"message","from":"<uid>","data":...}}. */
     public static String message(String from, JsonValue data) {
-        return BUILDERS.createObjectBuilder().add("type", "message").add("from", from).add("data", data).build().toString();
+        // Written out rather than built as an object: this is every message's frame, and the builder, the object and
+        // its writer were a tenth of the sending node's allocation per message. The same text as the builder's.
+        return "{\"type\":\"message\",\"from\":" + Json.createValue(from) + ",\"data\":" + data + "}";
     }
 
     /** What a member gets for a room message: {@code {"type":"message","from":"<uid>","room":"R","data":...}}. */
     public static String roomMessage(String from, String room, JsonValue data) {
-        return BUILDERS.createObjectBuilder().add("type", "message").add("from", from).add("room", room)
-                .add("data", data).build().toString();
+        return "{\"type\":\"message\",\"from\":" + Json.createValue(from) + ",\"room\":" + Json.createValue(room)
+                + ",\"data\":" + data + "}";
     }
 
     /**

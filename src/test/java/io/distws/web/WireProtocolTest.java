@@ -326,6 +326,21 @@ class WireProtocolTest {
                         .contains("'except'")));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"\"hi\"", "{\"x\":[1,2.5,{\"y\":null}],\"q\":\"a\\\"b\"}", "3", "[]", "true"})
+    void writesAMessageFrameAsTheJsonBuilderWouldWhateverTheSenderAndRoomAndData(String json) {
+        JsonValue data;
+        try (JsonReader reader = Json.createReader(new StringReader(json))) {
+            data = reader.readValue();
+        }
+        for (String name : List.of("ann", "a\"b\\c/d\n\u0001\u2028\u00e9\ud83d\ude00")) {
+            assertEquals(Json.createObjectBuilder().add("type", "message").add("from", name).add("data", data).build()
+                    .toString(), WireProtocol.message(name, data));
+            assertEquals(Json.createObjectBuilder().add("type", "message").add("from", "ann").add("room", name)
+                    .add("data", data).build().toString(), WireProtocol.roomMessage("ann", name, data));
+        }
+    }
+
     @Test
     void buildsTheRoomFrames() {
         assertAll(
