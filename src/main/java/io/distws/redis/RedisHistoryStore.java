@@ -1,5 +1,7 @@
 package io.distws.redis;
 
+import static io.distws.core.Jsonp.JSON;
+
 import io.distws.api.DistributedFd;
 import io.distws.api.HistoryEntry;
 import io.distws.api.Message;
@@ -143,15 +145,15 @@ public final class RedisHistoryStore implements HistoryStore {
         if (excluded.isEmpty()) {
             return "";
         }
-        JsonArrayBuilder users = Json.createArrayBuilder();
+        JsonArrayBuilder users = JSON.createArrayBuilder();
         excluded.users().forEach(users::add);
-        JsonArrayBuilder fds = Json.createArrayBuilder();
+        JsonArrayBuilder fds = JSON.createArrayBuilder();
         excluded.fds().forEach(fd -> fds.add(fd.toString()));
-        return Json.createObjectBuilder().add("users", users).add("fds", fds).build().toString();
+        return JSON.createObjectBuilder().add("users", users).add("fds", fds).build().toString();
     }
 
     static Excluded decode(String json) {
-        try (JsonReader reader = Json.createReader(new StringReader(json))) {
+        try (JsonReader reader = JSON.createReader(new StringReader(json))) {
             JsonObject o = reader.readObject();
             Set<String> users = new HashSet<>();
             o.getJsonArray("users").getValuesAs(JsonString.class).forEach(u -> users.add(u.getString()));

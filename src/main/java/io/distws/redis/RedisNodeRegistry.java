@@ -6,6 +6,7 @@ import io.distws.spi.Registration;
 import jakarta.json.Json;
 import jakarta.json.JsonBuilderFactory;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonReaderFactory;
 import java.io.StringReader;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -166,10 +167,11 @@ public final class RedisNodeRegistry implements NodeRegistry {
         return batch.executeAsync().thenApply(r -> null);
     }
 
-    private static final JsonBuilderFactory JSON = Json.createBuilderFactory(Map.of());
+    private static final JsonBuilderFactory BUILDERS = Json.createBuilderFactory(Map.of());
+    private static final JsonReaderFactory READERS = Json.createReaderFactory(Map.of());
 
     static String encode(NodeInfo node) {
-        return JSON.createObjectBuilder()
+        return BUILDERS.createObjectBuilder()
                 .add("driver", node.driver())
                 .add("connections", node.connections())
                 .add("startedAt", node.startedAt())
@@ -177,7 +179,7 @@ public final class RedisNodeRegistry implements NodeRegistry {
     }
 
     static NodeInfo decode(String nodeId, String json) {
-        try (var reader = Json.createReader(new StringReader(json))) {
+        try (var reader = READERS.createReader(new StringReader(json))) {
             JsonObject o = reader.readObject();
             return new NodeInfo(nodeId, o.getString("driver", "unknown"), o.getInt("connections", 0),
                     o.getJsonNumber("startedAt") != null ? o.getJsonNumber("startedAt").longValue() : 0);

@@ -1,5 +1,7 @@
 package io.distws.web;
 
+import static io.distws.core.Jsonp.JSON;
+
 import io.distws.api.ClientService;
 import io.distws.api.Rooms;
 import io.distws.api.Sender;
@@ -170,11 +172,11 @@ public class MessagesResource {
     public CompletionStage<JsonObject> user(
             @Parameter(description = ApiDocs.UID, required = true) @PathParam("uid") String uid) {
         return clients.userFds(uid).thenCombine(rooms.roomsOf(uid), (fds, userRooms) -> {
-            JsonArrayBuilder list = Json.createArrayBuilder();
+            JsonArrayBuilder list = JSON.createArrayBuilder();
             fds.forEach(fd -> list.add(fd.toString()));
-            JsonArrayBuilder roomList = Json.createArrayBuilder();
+            JsonArrayBuilder roomList = JSON.createArrayBuilder();
             userRooms.forEach(roomList::add);
-            return Json.createObjectBuilder().add("uid", uid).add("online", !fds.isEmpty()).add("fds", list)
+            return JSON.createObjectBuilder().add("uid", uid).add("online", !fds.isEmpty()).add("fds", list)
                     .add("rooms", roomList).build();
         });
     }
@@ -249,10 +251,10 @@ public class MessagesResource {
     public CompletionStage<JsonObject> nodes() {
         var node = runtime.node();
         return node.liveNodes().thenApply(nodes -> {
-            JsonArrayBuilder list = Json.createArrayBuilder();
-            nodes.forEach(n -> list.add(Json.createObjectBuilder().add("node", n.nodeId()).add("driver", n.driver())
+            JsonArrayBuilder list = JSON.createArrayBuilder();
+            nodes.forEach(n -> list.add(JSON.createObjectBuilder().add("node", n.nodeId()).add("driver", n.driver())
                     .add("connections", n.nodeId().equals(node.nodeId()) ? node.connections().size() : n.connections())));
-            return Json.createObjectBuilder().add("self", node.nodeId()).add("nodes", list).build();
+            return JSON.createObjectBuilder().add("self", node.nodeId()).add("nodes", list).build();
         });
     }
 }

@@ -1,5 +1,7 @@
 package io.distws.web;
 
+import static io.distws.core.Jsonp.JSON;
+
 import io.distws.api.Message;
 import io.distws.api.Sender;
 import io.distws.api.MessageTooLargeException;
@@ -49,7 +51,7 @@ final class RestMessages {
      * {@code Retry-After} when the node refused it as overloaded (Redis behind).
      */
     static CompletionStage<Response> routed(CompletionStage<Integer> routed) {
-        return routed.thenApply(n -> Response.accepted(Json.createObjectBuilder().add("routed", n).build()).build())
+        return routed.thenApply(n -> Response.accepted(JSON.createObjectBuilder().add("routed", n).build()).build())
                 .exceptionally(failure -> {
                     Throwable cause = WireProtocol.causeOf(failure);
                     if (cause instanceof MessageTooLargeException) {
@@ -75,9 +77,9 @@ final class RestMessages {
      */
     static jakarta.json.JsonObject history(java.util.List<io.distws.api.HistoryEntry> entries,
                                            io.distws.api.StreamPosition position) {
-        var messages = Json.createArrayBuilder();
+        var messages = JSON.createArrayBuilder();
         for (io.distws.api.HistoryEntry e : entries) {
-            var m = Json.createObjectBuilder().add("offset", e.position().offset());
+            var m = JSON.createObjectBuilder().add("offset", e.position().offset());
             if (e.message().opcode() == io.distws.api.Opcode.TEXT) {
                 m.add("data", e.message().text());
             } else {
@@ -85,7 +87,7 @@ final class RestMessages {
             }
             messages.add(m);
         }
-        return Json.createObjectBuilder().add("offset", position.offset()).add("epoch", position.epoch())
+        return JSON.createObjectBuilder().add("offset", position.offset()).add("epoch", position.epoch())
                 .add("messages", messages).build();
     }
 }

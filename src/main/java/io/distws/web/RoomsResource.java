@@ -1,5 +1,7 @@
 package io.distws.web;
 
+import static io.distws.core.Jsonp.JSON;
+
 import io.distws.api.Rooms;
 import io.distws.api.Sender;
 import io.distws.runtime.DistwsRuntime;
@@ -102,10 +104,10 @@ public class RoomsResource {
             content = @Content(mediaType = ApiDocs.JSON, example = ApiDocs.FORBIDDEN_EXAMPLE))
     public CompletionStage<JsonObject> members(@Parameter(description = ApiDocs.ROOM, required = true) @PathParam("room") String room) {
         return valid(() -> rooms.members(room)).thenApply(members -> {
-            JsonArrayBuilder users = Json.createArrayBuilder();
-            members.users().forEach((uid, n) -> users.add(Json.createObjectBuilder().add("uid", uid)
+            JsonArrayBuilder users = JSON.createArrayBuilder();
+            members.users().forEach((uid, n) -> users.add(JSON.createObjectBuilder().add("uid", uid)
                     .add("connections", n)));
-            return Json.createObjectBuilder().add("room", members.room()).add("connections", members.connections())
+            return JSON.createObjectBuilder().add("room", members.room()).add("connections", members.connections())
                     .add("complete", members.complete()).add("users", users).build();
         });
     }

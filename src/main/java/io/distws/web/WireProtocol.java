@@ -1,5 +1,7 @@
 package io.distws.web;
 
+import static io.distws.core.Jsonp.JSON;
+
 import io.distws.api.Message;
 import io.distws.api.MessageTooLargeException;
 import io.distws.api.Opcode;
@@ -252,12 +254,12 @@ public final class WireProtocol {
     public static String message(String from, JsonValue data) {
         // Written out rather than built as an object: this is every message's frame, and the builder, the object and
         // its writer were a tenth of the sending node's allocation per message. The same text as the builder's.
-        return "{\"type\":\"message\",\"from\":" + Json.createValue(from) + ",\"data\":" + data + "}";
+        return "{\"type\":\"message\",\"from\":" + JSON.createValue(from) + ",\"data\":" + data + "}";
     }
 
     /** What a member gets for a room message: {@code {"type":"message","from":"<uid>","room":"R","data":...}}. */
     public static String roomMessage(String from, String room, JsonValue data) {
-        return "{\"type\":\"message\",\"from\":" + Json.createValue(from) + ",\"room\":" + Json.createValue(room)
+        return "{\"type\":\"message\",\"from\":" + JSON.createValue(from) + ",\"room\":" + JSON.createValue(room)
                 + ",\"data\":" + data + "}";
     }
 
@@ -340,7 +342,7 @@ public final class WireProtocol {
         if (!text.startsWith("{") || end < 0) {
             return message;
         }
-        String fields = "\"offset\":" + position.offset() + ",\"epoch\":" + Json.createValue(position.epoch());
+        String fields = "\"offset\":" + position.offset() + ",\"epoch\":" + JSON.createValue(position.epoch());
         String before = text.substring(0, end).stripTrailing();
         return Message.text(before + (before.endsWith("{") ? "" : ",") + fields + text.substring(end));
     }

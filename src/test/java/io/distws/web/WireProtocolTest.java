@@ -341,6 +341,44 @@ class WireProtocolTest {
         }
     }
 
+    /** Counts the look-ups of the JSON-P provider (a service-loader scan) made through it as context class loader. */
+    private static final class ProviderLookups extends ClassLoader {
+        int count;
+
+        ProviderLookups(ClassLoader parent) {
+            super(parent);
+        }
+
+        @Override
+        public java.util.Enumeration<java.net.URL> getResources(String name) throws java.io.IOException {
+            if (name.endsWith("jakarta.json.spi.JsonProvider")) {
+                count++;
+            }
+            return super.getResources(name);
+        }
+    }
+
+    @Test
+    void looksTheJsonProviderUpOnceNotForEveryFrame() {
+        JsonValue data = Json.createValue("hi");
+        WireProtocol.message("ann", data); // the class is initialised
+        Thread thread = Thread.currentThread();
+        ClassLoader context = thread.getContextClassLoader();
+        ProviderLookups lookups = new ProviderLookups(context);
+        thread.setContextClassLoader(lookups);
+        try {
+            for (int i = 0; i < 10; i++) {
+                WireProtocol.message("ann", data);
+                WireProtocol.roomMessage("ann", "r", data);
+                WireProtocol.positioned(io.distws.api.Message.text("{\"type\":\"message\"}"),
+                        new io.distws.api.StreamPosition(i + 1, "ep"));
+            }
+        } finally {
+            thread.setContextClassLoader(context);
+        }
+        assertEquals(0, lookups.count, "look-ups of the JSON-P provider");
+    }
+
     @Test
     void buildsTheRoomFrames() {
         assertAll(
