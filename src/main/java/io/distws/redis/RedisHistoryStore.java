@@ -8,7 +8,6 @@ import io.distws.api.Message;
 import io.distws.api.Opcode;
 import io.distws.api.StreamPosition;
 import io.distws.spi.HistoryStore;
-import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;

@@ -6,7 +6,6 @@ import io.distws.api.Message;
 import io.distws.api.Sender;
 import io.distws.api.MessageTooLargeException;
 import io.distws.api.OverloadedException;
-import jakarta.json.Json;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;

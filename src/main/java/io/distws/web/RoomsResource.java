@@ -7,7 +7,6 @@ import io.distws.api.Sender;
 import io.distws.runtime.DistwsRuntime;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.ws.rs.Consumes;

@@ -253,7 +253,7 @@ public final class WireProtocol {
     /** What a recipient gets for a text message: {@code {"type":"message","from":"<uid>","data":...}}. */
     public static String message(String from, JsonValue data) {
         // Written out rather than built as an object: this is every message's frame, and the builder, the object and
-        // its writer were a tenth of the sending node's allocation per message. The same text as the builder's.
+        // its writer were an eighth of the sending node's allocation per message. The same text as the builder's.
         return "{\"type\":\"message\",\"from\":" + JSON.createValue(from) + ",\"data\":" + data + "}";
     }
 
