@@ -211,7 +211,6 @@ final class PacketReader {
 
     private long[] fds(Event value) throws MalformedPacketException {
         if (value != Event.START_ARRAY) {
-            skip(value);
             throw new MalformedPacketException("field 'to' must be an array");
         }
         long[] fds = new long[4];
@@ -283,7 +282,6 @@ final class PacketReader {
     private long positiveLong(Event value, String name) throws MalformedPacketException {
         long n = value == Event.VALUE_NUMBER && parser.isIntegralNumber() ? exactLong() : -1;
         if (n <= 0) {
-            skip(value);
             throw new MalformedPacketException("field '" + name + "' must be a positive whole number");
         }
         return n;
