@@ -543,9 +543,10 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /**
-     * Leaves the cluster gracefully: closes every local connection with 1001 (going away), unregisters (senders see
-     * this node's users as offline at once), stops taking packets, deletes the inbox with whatever it still held
-     * (those messages are rejected, not delivered later) and removes the relations. Idempotent.
+     * Leaves the cluster gracefully: closes every local connection with 1001 (going away), tells the rooms' members
+     * elsewhere that its users left (waiting up to 5 s for that, as no survivor purges a node that left), unregisters
+     * (senders see this node's users as offline at once), stops taking packets, deletes the inbox with whatever it
+     * still held (those messages are rejected, not delivered later) and removes the relations. Idempotent.
      */
     @Override
     public void close() {
@@ -564,6 +565,12 @@ public final class ClusterNode implements AutoCloseable {
             memberships.announceLeft(rooms.purgeNode(nodeId).toCompletableFuture().get(5, TimeUnit.SECONDS));
         } catch (Exception e) {
             LOG.log(Level.WARNING, "Could not remove the room memberships of node " + nodeId + " from Redis", e);
+        }
+        try {
+            // No survivor purges a node that left, so nobody else would send these presence frames.
+            memberships.settled().get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "Node " + nodeId + " stops before telling every room that its users left", e);
         }
         try {
             registry.leave(nodeId).toCompletableFuture().get(5, TimeUnit.SECONDS);

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -19,7 +20,8 @@ import java.util.logging.Logger;
  * The room memberships of this node's connections: joins and leaves (this node's view first, then Redis), presence
  * frames to the other members when a user's first connection joins a room or its last one leaves, the leaving of a
  * closing connection, and the list of all memberships for re-assertion and refresh. A membership never outlives its
- * connection: a join whose connection closed meanwhile is undone. Thread-safe.
+ * connection: a join whose connection closed meanwhile is undone. A node that stops waits for the leaves and presence
+ * frames under way ({@link #settled}): once it is gone, no other node would tell the members. Thread-safe.
  */
 final class Memberships {
 
@@ -32,6 +34,8 @@ final class Memberships {
     private final StreamDelivery streams;
     /** Renders presence frames; null when presence frames are off or the application has none. */
     private final PresenceFrames presence;
+    /** Leaves and presence frames not done yet; each removes itself when done. */
+    private final Set<CompletableFuture<?>> underWay = ConcurrentHashMap.newKeySet();
 
     Memberships(DistwsConfig.Rooms limits, LocalRooms localRooms, RoomStore store, Router router,
                 StreamDelivery streams, PresenceFrames presence) {
@@ -134,13 +138,13 @@ final class Memberships {
         return CompletableFuture.allOf(left.toArray(CompletableFuture[]::new));
     }
 
+    /** Completes once Redis has the leave; the presence frame it calls for may still be on its way. */
     private CompletionStage<MembershipChange> leaveInStore(Membership m) {
-        return store.leave(m).thenApply(change -> {
-            if (change.userLeft()) {
-                announce(m.room(), m.uid(), false, Except.NONE);
-            }
-            return change;
-        });
+        CompletableFuture<MembershipChange> left = store.leave(m).toCompletableFuture();
+        track(left.thenCompose(change -> change.userLeft()
+                ? announce(m.room(), m.uid(), false, Except.NONE)
+                : CompletableFuture.completedFuture(null)));
+        return left;
     }
 
     /** Tells the remaining members of rooms that users left with a purged node (its connections are gone). */
@@ -148,20 +152,40 @@ final class Memberships {
         leftByRoom.forEach((room, uids) -> uids.forEach(uid -> announce(room, uid, false, Except.NONE)));
     }
 
-    private void announce(String room, String uid, boolean joined, Except except) {
+    /**
+     * Completes when the leaves and presence frames under way now are done, failed or not: what a node that stops
+     * waits for before it closes its transport. A leave begun later finds the node's memberships purged already.
+     */
+    CompletableFuture<Void> settled() {
+        return CompletableFuture.allOf(underWay.toArray(CompletableFuture[]::new)).exceptionally(failed -> null);
+    }
+
+    /** Sends a presence frame to the room; completes when sent or failed (never exceptionally). */
+    private CompletableFuture<Void> announce(String room, String uid, boolean joined, Except except) {
         if (presence == null) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
+        CompletionStage<Integer> sent;
         try {
-            router.sendToRoom(room, except, joined ? presence.joined(room, uid) : presence.left(room, uid), false)
-                    .exceptionally(e -> {
-                        LOG.log(Level.WARNING, "Could not tell room {0} that a user {1}: {2}",
-                                new Object[] {room, joined ? "joined" : "left", e.toString()});
-                        return 0;
-                    });
+            sent = router.sendToRoom(room, except, joined ? presence.joined(room, uid) : presence.left(room, uid),
+                    false);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "Presence frames of room " + room + " failed", e);
+            return CompletableFuture.completedFuture(null);
         }
+        return track(sent.toCompletableFuture().handle((routed, e) -> {
+            if (e != null) {
+                LOG.log(Level.WARNING, "Could not tell room {0} that a user {1}: {2}",
+                        new Object[] {room, joined ? "joined" : "left", e.toString()});
+            }
+            return null;
+        }));
+    }
+
+    private <T> CompletableFuture<T> track(CompletableFuture<T> work) {
+        underWay.add(work);
+        work.whenComplete((result, failure) -> underWay.remove(work));
+        return work;
     }
 
     /** Every membership of this node's bound connections; a snapshot. */

@@ -21,6 +21,7 @@ import io.distws.spi.Relation;
 import io.distws.support.ControlledRooms;
 import io.distws.support.RecordingSink;
 import io.distws.support.TestRedis;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.redisson.api.RedissonClient;
 
 /**
  * Rooms across two nodes in this JVM on the real Redis, run for each driver (and on a Redis Cluster): room messages
@@ -288,6 +290,32 @@ abstract class RoomsContract extends NodesContract {
                 () -> assertEquals(1, events.stream().filter(e -> e.endsWith(":offline:gus")).count()),
                 () -> assertEquals(Map.of("bob", 1), done(c.members("wake")).users()),
                 () -> assertEquals(Set.of(), done(a.roomsOf("gus"))));
+    }
+
+    @Test
+    void aNodeThatLeavesTheClusterTellsTheOtherMembersItsUsersLeftBeforeItsRedisClientCloses() throws Exception {
+        Client ann = connect(a, "ann");
+        RedissonClient ownRedis = TestRedis.client(topology()); // closed right after the node, as the runtime does
+        DistwsConfig config = config("leaver");
+        Backend real = RedisBackend.backend(ownRedis, config, transport(new RedisKeys(config)));
+        ControlledRooms rooms = new ControlledRooms(real.rooms());
+        ClusterNode leaver = ClusterNode.start(config, new Backend(real.transport(), real.relations(), real.registry(),
+                rooms, real.history()), executor, scheduler, hooks("leaver"));
+        Client bob = connect(leaver, "bob");
+        Client bea = connect(leaver, "bea");
+        joinRoom(ann, "exit");
+        joinRoom(bob, "exit");
+        assertEquals("joined:exit:bob", ann.next());
+        joinRoom(bea, "exit");
+        assertEquals("joined:exit:bea", ann.next());
+        rooms.delayRoomLookups(Duration.ofMillis(300)); // a presence frame looks its room's nodes up first
+        done(leaver.closed(bea.connection())); // her leave is stored; its presence frame is on its way
+
+        leaver.close(); // no survivor purges a node that left: nobody else could tell ann
+        ownRedis.shutdown();
+
+        assertEquals(Set.of("left:exit:bob", "left:exit:bea"), Set.of(ann.next(), ann.next()));
+        assertEquals(Map.of("ann", 1), done(a.members("exit")).users());
     }
 
     @Test

@@ -4,21 +4,28 @@ import io.distws.api.RoomMembers;
 import io.distws.spi.Membership;
 import io.distws.spi.MembershipChange;
 import io.distws.spi.RoomStore;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
-/** A real room store (Redis) whose next join or leave a test can make fail, as it does while Redis is away. */
+/**
+ * A real room store (Redis) whose next join or leave a test can make fail, as it does while Redis is away, and whose
+ * room look-ups it can slow down, as a busy Redis does.
+ */
 public final class ControlledRooms implements RoomStore {
 
     private final RoomStore delegate;
     private final AtomicBoolean failNextJoin = new AtomicBoolean();
     private final AtomicBoolean failNextLeave = new AtomicBoolean();
+    private volatile Duration lookupDelay = Duration.ZERO;
 
     public ControlledRooms(RoomStore delegate) {
         this.delegate = delegate;
@@ -30,6 +37,11 @@ public final class ControlledRooms implements RoomStore {
 
     public void failNextLeave() {
         failNextLeave.set(true);
+    }
+
+    /** Every later {@link #nodesOf} asks Redis only after this delay. */
+    public void delayRoomLookups(Duration delay) {
+        lookupDelay = delay;
     }
 
     @Override
@@ -59,7 +71,12 @@ public final class ControlledRooms implements RoomStore {
 
     @Override
     public CompletionStage<Map<String, Integer>> nodesOf(String room) {
-        return delegate.nodesOf(room);
+        Duration delay = lookupDelay;
+        if (delay.isZero()) {
+            return delegate.nodesOf(room);
+        }
+        Executor later = CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS);
+        return CompletableFuture.runAsync(() -> { }, later).thenCompose(v -> delegate.nodesOf(room));
     }
 
     @Override
