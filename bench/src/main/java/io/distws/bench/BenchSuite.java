@@ -4,6 +4,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -298,15 +300,17 @@ public final class BenchSuite {
         if (o.scenarios().contains("unicast") || o.scenarios().contains("throughput")) {
             Unicast unicast = openUnicast(pool, d);
             try {
-                warmUp(unicast, meter, d);
+                warmUp(unicast, meter, metrics, d);
                 if (o.scenarios().contains("unicast")) {
                     fixedRates(o, unicast, meter, metrics, session, d);
                 }
                 if (o.profileRate() > 0) {
                     // Not a result: 30 s under JFR on both nodes, for the hot methods.
                     List<String> jfr = startJfr(cluster, o);
+                    List<ThreadCpu> threadsBefore = threadCpu(cluster);
                     print("profiled " + o.profileRate() + "/s", unicast.run(d + "p", o.profileRate() * 30,
                             o.profileRate(), PAYLOAD, 1000, 10_000, meter));
+                    printThreadCpu(cluster, threadsBefore, o.profileRate() * 30);
                     results.profiling.addAll(stopJfr(cluster, jfr, session.label));
                 }
                 if (o.scenarios().contains("throughput")) {
@@ -370,11 +374,14 @@ public final class BenchSuite {
      * and on until the servers' JIT compilers are quiet, at most {@value #MAX_WARM_UP_ROUNDS}. A JVM application
      * server compiles for a long time: after the 20,000 messages of earlier versions of this suite, Open Liberty's C2
      * compiler threads still took three quarters of node 1's CPU at 1,000/s, which the figures then counted as the
-     * cost of a message.
+     * cost of a message. Every round reads the nodes' metrics, as the measured runs do: the first reads load classes
+     * on the nodes, and that threw away (deoptimised) compiled code of the message path, which C2 then compiled again
+     * during the first measured run.
      */
-    static void warmUp(Unicast unicast, CpuMeter meter, String d) {
+    static void warmUp(Unicast unicast, CpuMeter meter, NodeMetrics metrics, String d) {
         print("warm-up", unicast.run(d + "w1", 10_000, 2_000, PAYLOAD, 1000, 10_000, meter));
         for (int round = 1; round <= MAX_WARM_UP_ROUNDS; round++) {
+            metrics.read();
             double jitBefore = meter.compilerMillis();
             CpuMeter.Snapshot before = meter.snapshot();
             Unicast.Result r = unicast.run(d + "w" + (round + 1), 10_000, 5_000, PAYLOAD, 1000, 10_000, meter);
@@ -855,6 +862,58 @@ public final class BenchSuite {
     }
 
     // ---- profiling (--profile): JFR on both nodes during an extra unicast run
+
+    /** A node's CPU milliseconds so far: the whole process, and its live threads (see Proc.cpuByThread). */
+    private record ThreadCpu(double process, Map<String, Proc.ThreadTime> byTid) {
+    }
+
+    private static List<ThreadCpu> threadCpu(ClusterControl cluster) {
+        List<ThreadCpu> nodes = new ArrayList<>();
+        for (int node = 1; node <= 2; node++) {
+            long pid = cluster.nodePid(node);
+            nodes.add(new ThreadCpu(Proc.cpuMillis(pid), Proc.cpuByThread(pid)));
+        }
+        return nodes;
+    }
+
+    /**
+     * Each node's CPU by thread since {@code before}, in microseconds per message, user + system: what JFR's execution
+     * samples miss (they see threads in Java code only, not an event loop in the kernel). Threads that ended meanwhile
+     * (an application server's pool shrinking) are gone from /proc with their CPU, so they count as one line: the
+     * process's CPU less that of its live threads. Threads under 1% are left out.
+     */
+    private static void printThreadCpu(ClusterControl cluster, List<ThreadCpu> before, int messages) {
+        List<ThreadCpu> after = threadCpu(cluster);
+        for (int node = 0; node < 2; node++) {
+            Map<String, Proc.ThreadTime> was = before.get(node).byTid();
+            Map<String, double[]> byName = new HashMap<>();
+            double live = 0;
+            for (Map.Entry<String, Proc.ThreadTime> e : after.get(node).byTid().entrySet()) {
+                Proc.ThreadTime now = e.getValue();
+                Proc.ThreadTime then = was.getOrDefault(e.getKey(), new Proc.ThreadTime(now.name(), 0, 0));
+                double[] ms = byName.computeIfAbsent(now.name(), n -> new double[2]);
+                ms[0] += now.user() - then.user();
+                ms[1] += now.system() - then.system();
+                live += now.user() - then.user() + now.system() - then.system();
+            }
+            double total = after.get(node).process() - before.get(node).process();
+            byName.put("(threads that ended)", new double[] {Math.max(0, total - live), 0});
+            List<Map.Entry<String, double[]>> used = new ArrayList<>(byName.entrySet());
+            used.sort(Comparator.comparingDouble((Map.Entry<String, double[]> e) -> e.getValue()[0] + e.getValue()[1])
+                    .reversed());
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
+                    "  node%d CPU by thread, us per message (user + system), of %.0f:", node + 1, 1000 * total / messages));
+            for (Map.Entry<String, double[]> e : used) {
+                double[] ms = e.getValue();
+                if (ms[0] + ms[1] < total / 100) {
+                    break;
+                }
+                line.append(String.format(Locale.ROOT, "%n    %-24s %6.1f + %6.1f", e.getKey(), 1000 * ms[0] / messages,
+                        1000 * ms[1] / messages));
+            }
+            System.out.println(line);
+        }
+    }
 
     private static List<String> startJfr(ClusterControl cluster, Options o) {
         return startJfr(cluster, o, "");

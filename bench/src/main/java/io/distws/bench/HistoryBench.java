@@ -211,7 +211,7 @@ final class HistoryBench {
                 Unicast unicast = new Unicast(senders, receivers);
                 // The warm-up of the unicast scenario, until the JIT is quiet: after a fixed two runs, C2 still took
                 // most of the nodes' CPU, and the CPU per message compared compilation instead of history.
-                BenchSuite.warmUp(unicast, meter, d);
+                BenchSuite.warmUp(unicast, meter, metrics, d);
                 Sleep.millis(2000);
                 CpuMeter.Snapshot quiet = meter.snapshot();
                 Sleep.millis(3000);

@@ -37,7 +37,7 @@ final class PeerBench {
             NodeMetrics metrics = NodeMetrics.none();
             Unicast unicast = BenchSuite.openUnicast(pool, UIDS);
             try {
-                BenchSuite.warmUp(unicast, meter, UIDS);
+                BenchSuite.warmUp(unicast, meter, metrics, UIDS);
                 BenchSuite.fixedRates(o, unicast, meter, metrics, peer, UIDS);
                 for (int run = 1; run <= o.runs(); run++) {
                     peer.throughput.add(BenchSuite.ramp(o, unicast, meter, metrics, peer, UIDS, run));

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -59,6 +61,34 @@ final class Proc {
             return 0;
         }
         return ms;
+    }
+
+    /** One thread's name (digits folded to "N") and its user and system CPU milliseconds so far. */
+    record ThreadTime(String name, double user, double system) {
+    }
+
+    /**
+     * The live threads of a process by thread id, or an empty map. Names have their digits folded, so that Redisson's
+     * {@code redisson-netty-2-4} and {@code -2-5} add up as one.
+     */
+    static Map<String, ThreadTime> cpuByThread(long pid) {
+        Map<String, ThreadTime> byTid = new HashMap<>();
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).trim().replaceAll("\\d+", "N");
+                    String line = Files.readString(task.resolve("stat"));
+                    String[] f = line.substring(line.lastIndexOf(')') + 2).split(" ");
+                    byTid.put(task.getFileName().toString(), new ThreadTime(name, Long.parseLong(f[11]) * MS_PER_TICK,
+                            Long.parseLong(f[12]) * MS_PER_TICK));
+                } catch (IOException gone) {
+                    // The thread ended between the listing and the read.
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return Map.of();
+        }
+        return byTid;
     }
 
     private static double cpuMillisOf(Path stat) throws IOException {

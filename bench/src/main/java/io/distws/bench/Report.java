@@ -369,7 +369,9 @@ final class Report {
                 .append("and on until the nodes' JIT compiler threads use under ")
                 .append(Math.round(BenchSuite.QUIET_JIT_SHARE * 100)).append("% of their CPU in a round (at most ")
                 .append(BenchSuite.MAX_WARM_UP_ROUNDS).append("): a JVM server still compiling would have its ")
-                .append("compiler's CPU counted as the cost of a message.\n");
+                .append("compiler's CPU counted as the cost of a message. Every round reads the nodes' metrics, as ")
+                .append("the measured runs do: the first reads load classes that make the JVM throw away compiled ")
+                .append("code of the message path.\n");
         md.append("- Throughput: steps of 5 s at rising rates; a step passes with zero loss, no duplicates or ")
                 .append("misrouting, p99 <= 250 ms and every message delivered within 1 s after the last send. ")
                 .append("The first failing step ends a run. Flood: ").append(options.unicastCount())
