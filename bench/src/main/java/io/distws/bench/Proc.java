@@ -46,19 +46,10 @@ final class Proc {
      */
     static double compilerMillis(long pid) {
         double ms = 0;
-        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
-            for (Path task : (Iterable<Path>) tasks::iterator) {
-                try {
-                    String name = Files.readString(task.resolve("comm")).trim();
-                    if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
-                        ms += Math.max(0, cpuMillisOf(task.resolve("stat")));
-                    }
-                } catch (IOException gone) {
-                    // The thread ended between the listing and the read.
-                }
+        for (ThreadTime t : cpuByThread(pid).values()) {
+            if (t.name().startsWith("CN CompilerThre")) { // C1 and C2 CompilerThread, cut to 15 characters by Linux
+                ms += t.user() + t.system();
             }
-        } catch (IOException | RuntimeException e) {
-            return 0;
         }
         return ms;
     }
@@ -89,12 +80,6 @@ final class Proc {
             return Map.of();
         }
         return byTid;
-    }
-
-    private static double cpuMillisOf(Path stat) throws IOException {
-        String line = Files.readString(stat);
-        String[] f = line.substring(line.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * MS_PER_TICK;
     }
 
     /** Resident set size in KiB, or -1. */
