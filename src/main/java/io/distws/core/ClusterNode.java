@@ -17,6 +17,7 @@ import io.distws.spi.RelationStore;
 import io.distws.spi.RoomStore;
 import io.distws.spi.Transport;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.logging.Level;
+import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
@@ -542,18 +544,29 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
+    /** {@link #leave() Leaves} the cluster and logs what that said. Idempotent. */
+    @Override
+    public void close() {
+        leave().forEach(LOG::log);
+    }
+
     /**
      * Leaves the cluster gracefully: closes every local connection with 1001 (going away), tells the rooms' members
      * elsewhere that its users left (waiting up to 5 s for that, as no survivor purges a node that left), unregisters
      * (senders see this node's users as offline at once), stops taking packets, deletes the inbox with whatever it
-     * still held (those messages are rejected, not delivered later) and removes the relations. Idempotent.
+     * still held (those messages are rejected, not delivered later) and removes the relations. Idempotent: a second
+     * call does nothing and returns nothing.
+     *
+     * <p>Returns what there is to say about it, not logged: a warning for each step it could not finish, then that the
+     * node stopped. A JVM shutdown hook that runs this cannot log it, because java.util.logging resets every logger
+     * in a shutdown hook of its own, at the same time.
      */
-    @Override
-    public void close() {
+    public List<LogRecord> leave() {
         if (closed) {
-            return;
+            return List.of();
         }
         closed = true;
+        List<LogRecord> said = new ArrayList<>();
         beating.cancel(false);
         int open = 0;
         for (LocalConnection c : connections.all()) {
@@ -564,28 +577,44 @@ public final class ClusterNode implements AutoCloseable {
             // The members elsewhere hear that this node's users left their rooms.
             memberships.announceLeft(rooms.purgeNode(nodeId).toCompletableFuture().get(5, TimeUnit.SECONDS));
         } catch (Exception e) {
-            LOG.log(Level.WARNING, "Could not remove the room memberships of node " + nodeId + " from Redis", e);
+            said.add(record(Level.WARNING,
+                    "Could not remove the room memberships of node " + nodeId + " from Redis", e));
         }
         try {
             // No survivor purges a node that left, so nobody else would send these presence frames.
             memberships.settled().get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
-            LOG.log(Level.WARNING, "Node " + nodeId + " stops before telling every room that its users left", e);
+            said.add(record(Level.WARNING,
+                    "Node " + nodeId + " stops before telling every room that its users left", e));
         }
         try {
             registry.leave(nodeId).toCompletableFuture().get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
-            LOG.log(Level.WARNING, "Could not unregister node " + nodeId + " from Redis", e);
+            said.add(record(Level.WARNING,
+                    "Could not unregister node " + nodeId + " from Redis", e));
         }
         transport.close();
         try {
             bindings.tellOffline(relations.purgeNode(nodeId).toCompletableFuture().get(5, TimeUnit.SECONDS)
                     .usersOffline());
         } catch (Exception e) {
-            LOG.log(Level.WARNING, "Could not remove the relations of node " + nodeId + " from Redis", e);
+            said.add(record(Level.WARNING,
+                    "Could not remove the relations of node " + nodeId + " from Redis", e));
         }
         routes.stop();
-        LOG.log(Level.INFO, "distribute-ws node {0} stopped; closed {1} connections with 1001",
-                new Object[] {nodeId, open});
+        said.add(record(Level.INFO, "distribute-ws node {0} stopped; closed {1} connections with 1001", null,
+                nodeId, open));
+        return said;
+    }
+
+    /** A record of this class's logger, as {@link Logger#log(Level, String, Object[])} would have made it. */
+    private static LogRecord record(Level level, String message, Throwable thrown, Object... parameters) {
+        LogRecord record = new LogRecord(level, message);
+        record.setLoggerName(LOG.getName());
+        record.setSourceClassName(ClusterNode.class.getName());
+        record.setSourceMethodName("leave");
+        record.setThrown(thrown);
+        record.setParameters(parameters);
+        return record;
     }
 }

@@ -17,7 +17,9 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.inject.Inject;
+import java.util.function.Consumer;
 import java.util.logging.Level;
+import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -122,15 +124,24 @@ public class DistwsRuntime {
         }
     }
 
-    /** Leaves the cluster and closes the Redis client. Idempotent. */
+    /**
+     * Leaves the cluster and closes the Redis client. Idempotent. What leaving says is logged, or, when the JVM's
+     * shutdown hook runs this, printed to standard error ({@link ShutdownLog} says why).
+     */
     @PreDestroy
     synchronized void stop() {
+        Consumer<LogRecord> say = Thread.currentThread() == shutdownHook
+                ? ShutdownLog.standardError()::print
+                : record -> Logger.getLogger(record.getLoggerName()).log(record);
         ClusterNode current = node;
         if (current != null && current.isRunning()) {
             try {
-                current.close();
+                current.leave().forEach(say);
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "distribute-ws node did not stop cleanly", e);
+                LogRecord failed = new LogRecord(Level.WARNING, "distribute-ws node did not stop cleanly");
+                failed.setLoggerName(LOG.getName());
+                failed.setThrown(e);
+                say.accept(failed);
             }
         }
         if (redis != null) {

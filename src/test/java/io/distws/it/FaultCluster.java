@@ -91,6 +91,15 @@ final class FaultCluster implements AutoCloseable {
         return Long.parseLong(Files.readString(file).trim());
     }
 
+    /**
+     * What node {@code i}'s process wrote to standard output and error in its current incarnation: Liberty's
+     * {@code console.log}, or the output file bin/cluster gives a Payara Micro node.
+     */
+    String output(int node) throws IOException {
+        return Files.readString("payara".equals(runtimeOf(node)) ? dir.resolve("payara/node" + node + "/server.log")
+                : dir.resolve("usr/servers/node" + node + "/logs/console.log"));
+    }
+
     /** SIGSTOP: the node's JVM stands still (as in a long GC pause) with its sockets open. */
     void pause(int node) throws Exception {
         signal(node, "-STOP");

@@ -28,6 +28,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.LogRecord;
+import java.util.logging.SimpleFormatter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -274,5 +276,29 @@ class NodeLivenessTest {
         DistributedFd fd = b.bind(c.fd().fd(), "erin").toCompletableFuture().join();
         a.unbind(fd).toCompletableFuture().join();
         await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> !online(a, "erin"));
+    }
+
+    @Test
+    void saysWhatItCouldNotDoAsItLeavesAndThatItStoppedForItsCallerToLogOrPrint() {
+        DistwsConfig config = config("b", "7200");
+        ControlledRelations relations = new ControlledRelations(
+                new RedisRelationStore(redis, new RedisKeys(config), config.ttl()));
+        ClusterNode b = start(config, backend(config, relations));
+        RecordingSink bob = connect(b, "bob");
+        relations.failNextPurge();
+
+        List<LogRecord> said = b.leave();
+
+        assertEquals(1001, bob.closeCode());
+        SimpleFormatter text = new SimpleFormatter();
+        assertEquals(List.of(
+                        "WARNING Could not remove the relations of node " + b.nodeId() + " from Redis",
+                        "INFO distribute-ws node " + b.nodeId() + " stopped; closed 1 connections with 1001"),
+                said.stream().map(r -> r.getLevel() + " " + text.formatMessage(r)).toList());
+        assertEquals("java.lang.IllegalStateException: Connection refused: 127.0.0.1:6379",
+                said.get(0).getThrown().getMessage());
+        assertEquals(List.of(ClusterNode.class.getName()),
+                said.stream().map(LogRecord::getLoggerName).distinct().toList());
+        assertEquals(List.of(), b.leave(), "a node that left has nothing more to say");
     }
 }

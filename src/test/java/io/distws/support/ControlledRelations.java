@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real relation store (Redis) whose next calls a test can hold or fail, to put a node in the windows that are hard
- * to hit by timing: a close while a relation is written, a re-assertion that Redis refuses.
+ * to hit by timing: a close while a relation is written, a re-assertion that Redis refuses, a purge that fails.
  */
 public final class ControlledRelations implements RelationStore {
 
@@ -22,6 +22,7 @@ public final class ControlledRelations implements RelationStore {
     private volatile CompletableFuture<Void> bindGate;
     private volatile CompletableFuture<Void> lookupGate;
     private final AtomicInteger bindAllFailures = new AtomicInteger();
+    private volatile boolean failNextPurge;
 
     public ControlledRelations(RelationStore delegate) {
         this.delegate = delegate;
@@ -42,6 +43,11 @@ public final class ControlledRelations implements RelationStore {
     /** The next {@code n} calls of {@link #bindAll} fail as Redis does while it loads its data after a restart. */
     public void failNextBindAll(int n) {
         bindAllFailures.set(n);
+    }
+
+    /** The next {@link #purgeNode} fails as if Redis had gone. */
+    public void failNextPurge() {
+        failNextPurge = true;
     }
 
     @Override
@@ -89,6 +95,10 @@ public final class ControlledRelations implements RelationStore {
 
     @Override
     public CompletionStage<PurgedRelations> purgeNode(String nodeId) {
+        if (failNextPurge) {
+            failNextPurge = false;
+            return CompletableFuture.failedFuture(new IllegalStateException("Connection refused: 127.0.0.1:6379"));
+        }
         return delegate.purgeNode(nodeId);
     }
 }
