@@ -156,9 +156,14 @@ final class FaultCluster implements AutoCloseable {
         await().atMost(Duration.ofSeconds(120)).ignoreExceptions().until(() -> Http.get(ready).statusCode() == 200);
     }
 
-    /** kill -9 of this cluster's own Redis. */
+    /**
+     * kill -9 of this cluster's Redis. Its pid comes from the server itself ({@code INFO server}), not from the pid file
+     * bin/cluster writes when it starts one: a Redis left on this port by an earlier run is reused and has none here.
+     */
     void killRedis() throws Exception {
-        long pid = Long.parseLong(Files.readString(dir.resolve("redis.pid")).trim());
+        long pid = redisCli("info", "server").lines().filter(line -> line.startsWith("process_id:"))
+                .map(line -> Long.parseLong(line.substring("process_id:".length()).trim())).findFirst()
+                .orElseThrow(() -> new IllegalStateException("Redis on port " + redisPort + " did not give its pid"));
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         await().atMost(Duration.ofSeconds(30)).until(() -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
     }
