@@ -28,7 +28,7 @@ final class Outbox {
     static final int MAX_PACKET_BYTES = 1024 * 1024;
     /**
      * Envelopes waiting while Redis is slow or away; past this, sends fail at once ({@link OverloadedException})
-     * instead of piling up.
+     * instead of piling up (except a message recorded in a stream already, see {@link #recorded}).
      */
     static final int MAX_PENDING = 10_000;
     /** Bytes (as packet bytes) waiting likewise. */
@@ -138,13 +138,24 @@ final class Outbox {
         if (retired) {
             return CompletableFuture.completedFuture(false);
         }
-        if (pending.size() >= MAX_PENDING || pendingBytes + bytes > MAX_PENDING_BYTES) {
+        if (!recorded(envelope) && (pending.size() >= MAX_PENDING || pendingBytes + bytes > MAX_PENDING_BYTES)) {
             return CompletableFuture.failedFuture(overloaded());
         }
         Pending p = new Pending(envelope, bytes, routed.getAsLong(), new CompletableFuture<>());
         pending.add(p);
         pendingBytes += bytes;
         return p.accepted;
+    }
+
+    /**
+     * Whether the envelope carries a message recorded in a stream. Such a message is never refused here: its refusal
+     * came before its append ({@link #full}), and one now would leave in the stream, for a gap repair or a recovery to
+     * deliver, what its sender was told was not sent. The backlog can fill between that check and the routing (sends
+     * called earlier are routed first), so it can exceed its bound by the recorded messages routed in that time; they
+     * were held in memory already, waiting for their append and their turn.
+     */
+    private static boolean recorded(Envelope envelope) {
+        return envelope instanceof Envelope.Delivery delivery && delivery.mark() != null;
     }
 
     private void flush() {

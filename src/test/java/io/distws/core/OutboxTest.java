@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.distws.api.Message;
+import io.distws.api.StreamPosition;
 import io.distws.spi.Transport;
 import java.util.ArrayList;
 import java.util.List;
@@ -161,6 +162,33 @@ class OutboxTest {
         transport.release();
         accepted.forEach(a -> assertTrue(a.join()));
         assertTrue(outbox.submit(Envelope.to(new long[] {1}, Message.text("after"))).join());
+    }
+
+    @Test
+    void takesAMessageRecordedInAStreamPastAFullBacklogForItsRefusalCameBeforeItsAppend() throws Exception {
+        RecordingTransport transport = new RecordingTransport();
+        transport.hold = true;
+        Outbox outbox = new Outbox("a:1", "b:1", 1, transport, codec, stats, gone -> { });
+        List<CompletableFuture<Boolean>> accepted = new ArrayList<>();
+        for (int i = 0; i <= Outbox.MAX_PENDING; i++) { // one in flight, MAX_PENDING waiting behind it
+            accepted.add(outbox.submit(Envelope.to(new long[] {1}, Message.text("m" + i))));
+        }
+        Mark mark = new Mark("user:bob", new StreamPosition(7, "e1"));
+
+        CompletableFuture<Boolean> recorded = outbox.submit(
+                new Envelope.Delivery(new long[] {1}, null, Except.NONE, Message.text("recorded"), mark));
+        CompletableFuture<Boolean> unrecorded = outbox.submit(Envelope.to(new long[] {1}, Message.text("unrecorded")));
+
+        assertInstanceOf(OverloadedException.class, assertThrows(Exception.class, unrecorded::join).getCause());
+        assertInstanceOf(OverloadedException.class, outbox.full(), "still full for the next message's check");
+        transport.hold = false;
+        transport.release();
+        accepted.forEach(a -> assertTrue(a.join()));
+        assertTrue(recorded.join());
+        List<Envelope> last = decoded(transport).get(decoded(transport).size() - 1).envelopes();
+        Envelope.Delivery delivered = (Envelope.Delivery) last.get(last.size() - 1);
+        assertEquals("recorded", delivered.message().text());
+        assertEquals(mark, delivered.mark());
     }
 
     @Test

@@ -1,9 +1,11 @@
 package io.distws.redis;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.distws.api.Message;
@@ -14,6 +16,8 @@ import io.distws.core.LocalConnection;
 import io.distws.core.Mark;
 import io.distws.core.NodeStats;
 import io.distws.spi.Backend;
+import io.distws.spi.Transport;
+import io.distws.support.ControlledRelations;
 import io.distws.support.RecordingSink;
 import io.distws.support.RedisServers;
 import io.distws.support.TestRedisServer;
@@ -30,7 +34,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -188,6 +194,103 @@ class OverloadTest {
                 .entries().size(), "messages in bob's stream");
     }
 
+    @Test
+    void neverRefusesAMessageItRecordedWhenItsOutboxFillsBeforeItsTurnToBeRouted() throws Exception {
+        int messages = 800; // of 100 KB: more than the 64 MB an outbox holds behind its packet in flight
+        String pad = "x".repeat(100_000);
+        AtomicReference<ControlledRelations> lookups = new AtomicReference<>();
+        AtomicReference<HeldPackets> packets = new AtomicReference<>();
+        ClusterNode a = startNode("a", "100", backend -> {
+            lookups.set(new ControlledRelations(backend.relations()));
+            packets.set(new HeldPackets(backend.transport()));
+            return new Backend(packets.get(), lookups.get(), backend.registry(), backend.rooms(), backend.history());
+        });
+        ClusterNode b = startNode("b", "100");
+        RecordingSink bob = new RecordingSink();
+        b.bind(b.open(bob).fd().fd(), "bob").toCompletableFuture().join();
+
+        // Every message is checked against the outbox to b and recorded in bob's stream while none is routed: their
+        // look-ups wait. So each finds the outbox empty.
+        CompletableFuture<Void> lookedUp = lookups.get().holdLookups();
+        List<CompletableFuture<Integer>> sends = new ArrayList<>();
+        for (int i = 0; i < messages; i++) {
+            sends.add(a.sendToUser("bob", Message.text(i + ":" + pad)).toCompletableFuture());
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> a.recent(Mark.userStream("bob"), 1).toCompletableFuture()
+                .get(10, TimeUnit.SECONDS).position().offset() == messages);
+        // Then they are routed, in order, while the first packet (the first message alone) waits for Redis: the
+        // outbox fills past its bound before the last ones come.
+        CompletableFuture<Void> sent = packets.get().hold();
+        lookedUp.complete(null);
+        await().atMost(Duration.ofSeconds(30)).until(() -> a.outboxPending().getOrDefault(b.nodeId(), 0)
+                + sends.stream().filter(CompletableFuture::isCompletedExceptionally).count() == messages - 1);
+        List<Throwable> refused = sends.stream().filter(CompletableFuture::isCompletedExceptionally)
+                .map(f -> unwrapped(f.handle((routed, failure) -> failure).join())).toList();
+        sent.complete(null);
+
+        assertEquals(0, refused.size(), () -> refused.size() + " messages refused after they were recorded, as "
+                + refused.get(0));
+        for (CompletableFuture<Integer> send : sends) {
+            assertEquals(1, send.get(30, TimeUnit.SECONDS));
+        }
+        for (int i = 0; i < messages; i++) {
+            Message arrived = bob.poll(Duration.ofSeconds(30));
+            assertNotNull(arrived, "message " + i + " arrived");
+            assertEquals(Integer.toString(i), arrived.text().substring(0, arrived.text().indexOf(':')), "in order");
+        }
+    }
+
+    /** Passes packets on to the real transport, or, once {@link #hold} was called, only when the gate it gave opens. */
+    private static final class HeldPackets implements Transport {
+        private final Transport transport;
+        private volatile CompletableFuture<Void> gate;
+
+        HeldPackets(Transport transport) {
+            this.transport = transport;
+        }
+
+        CompletableFuture<Void> hold() {
+            gate = new CompletableFuture<>();
+            return gate;
+        }
+
+        @Override
+        public CompletionStage<Boolean> send(String nodeId, String packet) {
+            CompletableFuture<Void> held = gate;
+            return held == null ? transport.send(nodeId, packet) : held.thenCompose(v -> transport.send(nodeId, packet));
+        }
+
+        @Override
+        public void start(String nodeId, Inbound inbound) {
+            transport.start(nodeId, inbound);
+        }
+
+        @Override
+        public CompletionStage<Void> heal() {
+            return transport.heal();
+        }
+
+        @Override
+        public long backlog() {
+            return transport.backlog();
+        }
+
+        @Override
+        public boolean receiving() {
+            return transport.receiving();
+        }
+
+        @Override
+        public boolean callsFromItsOwnThread() {
+            return transport.callsFromItsOwnThread();
+        }
+
+        @Override
+        public void close() {
+            transport.close();
+        }
+    }
+
     /** Nodes a and b, and bob's connection on b, which got a first message from a ("before"). */
     private record Bob(ClusterNode a, ClusterNode b, LocalConnection connection, RecordingSink sink) {
     }
@@ -227,6 +330,11 @@ class OverloadTest {
     }
 
     private ClusterNode startNode(String serverId, String historySize) {
+        return startNode(serverId, historySize, UnaryOperator.identity());
+    }
+
+    /** A node whose backend {@code adjust} may wrap (to hold its look-ups or its packets). */
+    private ClusterNode startNode(String serverId, String historySize, UnaryOperator<Backend> adjust) {
         Map<String, String> values = new HashMap<>();
         values.put(DistwsConfig.SERVER_ID, serverId);
         values.put(DistwsConfig.DRIVER, "pubsub");
@@ -239,7 +347,8 @@ class OverloadTest {
         patient.useSingleServer().setTimeout(20_000);
         RedissonClient redis = Redisson.create(patient);
         clients.add(redis);
-        Backend backend = RedisBackend.backend(redis, config, new RedisPubSubTransport(redis, new RedisKeys(config)));
+        Backend backend = adjust.apply(
+                RedisBackend.backend(redis, config, new RedisPubSubTransport(redis, new RedisKeys(config))));
         ClusterNode node = ClusterNode.start(config, backend, executor, scheduler);
         nodes.add(node);
         return node;

@@ -21,6 +21,7 @@ public final class ControlledRelations implements RelationStore {
     private final RelationStore delegate;
     private volatile CompletableFuture<Void> bindGate;
     private volatile CompletableFuture<Void> lookupGate;
+    private volatile CompletableFuture<Void> lookupsGate;
     private final AtomicInteger bindAllFailures = new AtomicInteger();
     private volatile boolean failNextPurge;
 
@@ -38,6 +39,12 @@ public final class ControlledRelations implements RelationStore {
     public CompletableFuture<Void> holdNextLookup() {
         lookupGate = new CompletableFuture<>();
         return lookupGate;
+    }
+
+    /** Every look-up of users' connections, from now until the returned gate completes, waits for it. */
+    public CompletableFuture<Void> holdLookups() {
+        lookupsGate = new CompletableFuture<>();
+        return lookupsGate;
     }
 
     /** The next {@code n} calls of {@link #bindAll} fail as Redis does while it loads its data after a restart. */
@@ -80,12 +87,16 @@ public final class ControlledRelations implements RelationStore {
     public CompletionStage<List<DistributedFd>> fdsOf(String uid) {
         CompletableFuture<Void> gate = lookupGate;
         lookupGate = null;
+        if (gate == null) {
+            gate = lookupsGate;
+        }
         return gate == null ? delegate.fdsOf(uid) : gate.thenCompose(v -> delegate.fdsOf(uid));
     }
 
     @Override
     public CompletionStage<Map<String, List<DistributedFd>>> fdsOf(Collection<String> uids) {
-        return delegate.fdsOf(uids);
+        CompletableFuture<Void> gate = lookupsGate;
+        return gate == null ? delegate.fdsOf(uids) : gate.thenCompose(v -> delegate.fdsOf(uids));
     }
 
     @Override
