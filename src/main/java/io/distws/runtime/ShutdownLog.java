@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.logging.Formatter;
 import java.util.logging.LogRecord;
+import java.util.logging.SimpleFormatter;
 
 /**
  * Where the node says what happened while a JVM shutdown hook stops it: the process's standard error, written to
@@ -18,16 +19,13 @@ import java.util.logging.LogRecord;
  */
 final class ShutdownLog {
 
+    /** For its {@code formatMessage} alone: the record's parameters put in its message. */
+    private static final Formatter MESSAGES = new SimpleFormatter();
+
     private static final ShutdownLog STANDARD_ERROR =
             new ShutdownLog(new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8));
 
     private final PrintStream out;
-    private final Formatter messages = new Formatter() {
-        @Override
-        public String format(LogRecord record) {
-            return formatMessage(record);
-        }
-    };
 
     ShutdownLog(PrintStream out) {
         this.out = out;
@@ -46,7 +44,7 @@ final class ShutdownLog {
                 .append('[').append(Instant.ofEpochMilli(record.getMillis())).append("] ")
                 .append(record.getLevel().getName()).append(' ')
                 .append(record.getLoggerName()).append(": ")
-                .append(messages.format(record))
+                .append(MESSAGES.formatMessage(record))
                 .append(System.lineSeparator());
         if (record.getThrown() != null) {
             StringWriter trace = new StringWriter();
