@@ -58,6 +58,15 @@ class OutboxTest {
         }
     }
 
+    /** Fills the outbox of a held transport: one envelope in flight, {@link Outbox#MAX_PENDING} waiting behind it. */
+    private static List<CompletableFuture<Boolean>> fill(Outbox outbox) {
+        List<CompletableFuture<Boolean>> accepted = new ArrayList<>();
+        for (int i = 0; i <= Outbox.MAX_PENDING; i++) {
+            accepted.add(outbox.submit(Envelope.to(new long[] {1}, Message.text("m" + i))));
+        }
+        return accepted;
+    }
+
     private List<Packet> decoded(RecordingTransport transport) throws MalformedPacketException {
         List<Packet> packets = new ArrayList<>();
         synchronized (transport) {
@@ -149,10 +158,7 @@ class OutboxTest {
         RecordingTransport transport = new RecordingTransport();
         transport.hold = true;
         Outbox outbox = new Outbox("a:1", "b:1", 1, transport, codec, stats, gone -> { });
-        List<CompletableFuture<Boolean>> accepted = new ArrayList<>();
-        for (int i = 0; i <= Outbox.MAX_PENDING; i++) { // one in flight, MAX_PENDING waiting behind it
-            accepted.add(outbox.submit(Envelope.to(new long[] {1}, Message.text("m" + i))));
-        }
+        List<CompletableFuture<Boolean>> accepted = fill(outbox);
 
         CompletableFuture<Boolean> refused = outbox.submit(Envelope.to(new long[] {1}, Message.text("one more")));
 
@@ -169,10 +175,7 @@ class OutboxTest {
         RecordingTransport transport = new RecordingTransport();
         transport.hold = true;
         Outbox outbox = new Outbox("a:1", "b:1", 1, transport, codec, stats, gone -> { });
-        List<CompletableFuture<Boolean>> accepted = new ArrayList<>();
-        for (int i = 0; i <= Outbox.MAX_PENDING; i++) { // one in flight, MAX_PENDING waiting behind it
-            accepted.add(outbox.submit(Envelope.to(new long[] {1}, Message.text("m" + i))));
-        }
+        List<CompletableFuture<Boolean>> accepted = fill(outbox);
         Mark mark = new Mark("user:bob", new StreamPosition(7, "e1"));
 
         CompletableFuture<Boolean> recorded = outbox.submit(
