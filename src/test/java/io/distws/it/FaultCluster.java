@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
@@ -23,6 +25,8 @@ final class FaultCluster implements AutoCloseable {
 
     static final String PREFIX = "distws-faults:";
     static final Duration NODE_TIMEOUT = Duration.ofSeconds(2);
+    private static final Pattern STOPPED =
+            Pattern.compile("INFO io\\.distws\\.core\\.ClusterNode: (distribute-ws node \\S+ stopped; .*)");
 
     private final Path dir;
     private final String runtime;
@@ -92,10 +96,29 @@ final class FaultCluster implements AutoCloseable {
     }
 
     /**
+     * The message of the last "stopped" line on node {@code i}'s output, what its shutdown hook prints there on SIGTERM
+     * (ShutdownLog), e.g. "distribute-ws node node2:ab12cd34 stopped; closed 1 connections with 1001". Fails the test,
+     * with the output's end, when there is none.
+     */
+    String stoppedLine(int node) throws IOException {
+        String output = output(node);
+        Matcher line = STOPPED.matcher(output);
+        String last = null;
+        while (line.find()) {
+            last = line.group(1);
+        }
+        if (last == null) {
+            throw new AssertionError("node" + node + " (" + runtimeOf(node) + ") did not say it stopped; its output "
+                    + "ends with:\n" + output.substring(Math.max(0, output.length() - 3000)));
+        }
+        return last;
+    }
+
+    /**
      * What node {@code i}'s process wrote to standard output and error in its current incarnation: Liberty's
      * {@code console.log}, or the output file bin/cluster gives a Payara Micro node.
      */
-    String output(int node) throws IOException {
+    private String output(int node) throws IOException {
         return Files.readString("payara".equals(runtimeOf(node)) ? dir.resolve("payara/node" + node + "/server.log")
                 : dir.resolve("usr/servers/node" + node + "/logs/console.log"));
     }

@@ -240,10 +240,7 @@ class FaultIT {
             assertNull(redis.getBucket(FaultCluster.PREFIX + "fd:relate:user:" + d.welcome().getString("fd")).get());
             assertEquals(0, redis.getScoredSortedSet(FaultCluster.PREFIX + "user:relate:fd:" + dave).size());
             // Said during JVM shutdown, when java.util.logging has been reset: it goes to standard error.
-            String output = c.output(2);
-            assertTrue(output.contains("INFO io.distws.core.ClusterNode: distribute-ws node " + node
-                    + " stopped; closed 1 connections with 1001"),
-                    () -> "node 2's output ends with:\n" + output.substring(Math.max(0, output.length() - 3000)));
+            assertEquals("distribute-ws node " + node + " stopped; closed 1 connections with 1001", c.stoppedLine(2));
         } finally {
             redis.shutdown();
             c.restart(2);
